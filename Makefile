@@ -1,0 +1,58 @@
+# Developer and CI entry points. `make test` is the README's test command.
+PYTHON ?= python3
+VENV ?= .venv
+VENV_ASAN ?= .venv-asan
+ORIG_VENV ?= /opt/seldon-orig
+BUILD ?= build-ctest
+JOBS ?= 2
+TEST_DEPS = pytest requests PyYAML
+
+.PHONY: all venv install build ctest pytest test test-asan orig-venv clean
+
+all: install
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip setuptools wheel
+	$(VENV)/bin/pip install -q numpy $(TEST_DEPS)
+
+venv: $(VENV)/bin/python
+
+# The package, built with CMake against the venv's interpreter (no build isolation: the venv
+# already has numpy and setuptools, and cmake comes from the system).
+install: venv
+	SC_BUILD_JOBS=$(JOBS) $(VENV)/bin/pip install -q --no-build-isolation --force-reinstall --no-deps .
+
+# C unit tests (ctest), built from the same CMakeLists.
+build: venv
+	cmake -S . -B $(BUILD) -DPython3_EXECUTABLE=$(abspath $(VENV))/bin/python -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+ctest: build
+	cd $(BUILD) && SC_PYTHON=$(abspath $(VENV))/bin/python ctest --output-on-failure
+
+pytest: install
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/pytest -q -p no:cacheprovider tests
+
+# The same end-to-end suite against an AddressSanitizer + UndefinedBehaviorSanitizer build.
+$(VENV_ASAN)/bin/python:
+	$(PYTHON) -m venv $(VENV_ASAN)
+	$(VENV_ASAN)/bin/pip install -q --upgrade pip setuptools wheel
+	$(VENV_ASAN)/bin/pip install -q numpy $(TEST_DEPS)
+
+test-asan: $(VENV_ASAN)/bin/python
+	SC_SANITIZE=1 SC_BUILD_TYPE=Debug SC_BUILD_JOBS=$(JOBS) $(VENV_ASAN)/bin/pip install -q --no-build-isolation --force-reinstall --no-deps .
+	PATH=$(abspath $(VENV_ASAN))/bin:$$PATH ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SC_TEST_SANITIZED=1 \
+	  $(VENV_ASAN)/bin/pytest -q -p no:cacheprovider tests -k "e2e"
+
+# The original seldon-core 1.17.1 in its own venv, for differential tests and benchmarks.
+orig-venv: $(ORIG_VENV)/bin/seldon-core-microservice
+$(ORIG_VENV)/bin/seldon-core-microservice:
+	$(PYTHON) -m venv $(ORIG_VENV)
+	$(ORIG_VENV)/bin/pip install -q seldon-core==1.17.1
+
+test: orig-venv ctest pytest test-asan
+
+clean:
+	rm -rf $(BUILD) build/ *.egg-info

@@ -1,0 +1,399 @@
+#include "sc_http.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+
+#include "sc_dispatch.h"
+#include "sc_executor.h"
+#include "sc_log.h"
+#include "sc_route.h"
+#include "sc_status.h"
+
+typedef struct sc_server {
+    const sc_http_opts *opts;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    sc_executor *ex;
+    /* jobs finished by executor threads, waiting for the I/O thread */
+    pthread_mutex_t done_lock;
+    sc_job *done_head, *done_tail;
+    struct event *done_ev;
+    struct event *sig_ev;
+    int sig_fd;
+    int inflight;       /* jobs handed to the executor and not yet answered (I/O thread only) */
+    int draining;
+    long long served;
+} sc_server;
+
+static const char sc_info_404[] =
+    "404 Not Found: The requested URL was not found on the server. If you entered the URL "
+    "manually please check your spelling and try again.";
+static const char sc_info_405[] = "405 Method Not Allowed: The method is not allowed for the requested URL.";
+
+static const char *sc_reason_phrase(int code)
+{
+    switch (code) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Request Entity Too Large";
+    case 415: return "Unsupported Media Type";
+    case 418: return "I'm a teapot";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "UNKNOWN";
+    }
+}
+
+static int sc_method_bit(enum evhttp_cmd_type cmd)
+{
+    switch (cmd) {
+    case EVHTTP_REQ_GET: return SC_M_GET;
+    case EVHTTP_REQ_POST: return SC_M_POST;
+    case EVHTTP_REQ_HEAD: return SC_M_HEAD;
+    case EVHTTP_REQ_OPTIONS: return SC_M_OPTIONS;
+    case EVHTTP_REQ_PUT: return SC_M_PUT;
+    case EVHTTP_REQ_DELETE: return SC_M_DELETE;
+    case EVHTTP_REQ_PATCH: return SC_M_PATCH;
+    default: return SC_M_OTHER;
+    }
+}
+
+static void sc_free_cb(const void *data, size_t len, void *arg)
+{
+    (void)len;
+    (void)arg;
+    free((void *)data);
+}
+
+/* flask-cors defaults: echo the Origin (and vary on it), else allow any origin. */
+static void sc_add_cors(struct evhttp_request *req)
+{
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    const char *origin = evhttp_find_header(in, "Origin");
+    if (origin != NULL) {
+        evhttp_add_header(out, "Access-Control-Allow-Origin", origin);
+        evhttp_add_header(out, "Vary", "Origin");
+    } else {
+        evhttp_add_header(out, "Access-Control-Allow-Origin", "*");
+    }
+}
+
+/* Sends body (malloc'd; ownership taken, may be NULL when len is 0). */
+static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const char *type, char *body, size_t len)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    if (type != NULL)
+        evhttp_add_header(out, "Content-Type", type);
+    evhttp_add_header(out, "Server", "seldon-core-c");
+    sc_add_cors(req);
+    if (s->opts->keepalive <= 0 || s->draining)
+        evhttp_add_header(out, "Connection", "close");
+    struct evbuffer *buf = evbuffer_new();
+    if (buf == NULL) {
+        free(body);
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    if (len > 0 && evbuffer_add_reference(buf, body, len, sc_free_cb, NULL) != 0) {
+        free(body);
+        evbuffer_free(buf);
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    if (len == 0)
+        free(body);
+    evhttp_send_reply(req, status, sc_reason_phrase(status), buf);
+    evbuffer_free(buf);
+}
+
+static void sc_reply_status(sc_server *s, struct evhttp_request *req, int http, const char *reason, const char *info)
+{
+    sc_status st;
+    sc_status_set(&st, http, reason, "%s", info);
+    sc_buf b;
+    sc_buf_init(&b);
+    if (sc_status_render(&st, &b) != 0) {
+        sc_buf_free(&b);
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    size_t len;
+    char *body = sc_buf_release(&b, &len);
+    sc_reply(s, req, http, "application/json", body, len);
+}
+
+static void sc_reply_options(sc_server *s, struct evhttp_request *req, const sc_route *r)
+{
+    char allow[96];
+    sc_route_allow(r, allow, sizeof(allow));
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    evhttp_add_header(out, "Allow", allow);
+    if (evhttp_find_header(in, "Access-Control-Request-Method") != NULL) {
+        evhttp_add_header(out, "Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+        const char *hdrs = evhttp_find_header(in, "Access-Control-Request-Headers");
+        if (hdrs != NULL)
+            evhttp_add_header(out, "Access-Control-Allow-Headers", hdrs);
+    }
+    sc_reply(s, req, 200, "text/html; charset=utf-8", NULL, 0);
+}
+
+static char *sc_strdup_or_null(const char *s, size_t *len)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p != NULL)
+        memcpy(p, s, n + 1);
+    if (len)
+        *len = n;
+    return p;
+}
+
+static void sc_begin_drain(sc_server *s, const char *why);
+
+static void sc_maybe_finish(sc_server *s)
+{
+    if (s->draining && s->inflight == 0) {
+        /* Give libevent a moment to flush the last responses before the loop ends. */
+        struct timeval tv = {0, 100 * 1000};
+        event_base_loopexit(s->base, &tv);
+    }
+}
+
+static void sc_on_request(struct evhttp_request *req, void *arg)
+{
+    sc_server *s = arg;
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    int mbit = sc_method_bit(cmd);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    if (path == NULL || *path == '\0')
+        path = "/";
+    const sc_route *r = sc_route_find(path, strlen(path));
+
+    if (cmd == EVHTTP_REQ_OPTIONS) {
+        sc_reply_options(s, req, r);
+        return;
+    }
+    int get_like = mbit & (SC_M_GET | SC_M_HEAD);
+    if (r == NULL || !((r->methods | (r->methods & SC_M_GET ? SC_M_HEAD : 0)) & mbit)) {
+        /* The original's catch-all static-file route answers GET/HEAD on any path with 404;
+         * other methods get 405; its generic error handler turns both into a 500. */
+        sc_reply_status(s, req, 500, SC_REASON_INTERNAL, get_like ? sc_info_404 : sc_info_405);
+        return;
+    }
+    if (r->endpoint == SC_EP_PING) {
+        char *body = sc_strdup_or_null("pong", NULL);
+        sc_reply(s, req, 200, "text/html; charset=utf-8", body, body ? 4 : 0);
+        return;
+    }
+    if (r->endpoint == SC_EP_OPENAPI) {
+        sc_reply_status(s, req, 500, SC_REASON_INTERNAL, sc_info_404);
+        return;
+    }
+
+    sc_job *job = calloc(1, sizeof(*job));
+    if (job == NULL) {
+        evhttp_send_error(req, 503, NULL);
+        return;
+    }
+    job->transport = req;
+    job->endpoint = r->endpoint;
+    job->passthrough = s->opts->passthrough && r->endpoint == SC_EP_PREDICT;
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const char *ct = evhttp_find_header(in, "Content-Type");
+    job->content_type = sc_strdup_or_null(ct, NULL);
+    const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+    job->query = sc_strdup_or_null(q, &job->query_len);
+    struct evbuffer *ib = evhttp_request_get_input_buffer(req);
+    size_t blen = evbuffer_get_length(ib);
+    if (blen > 0) {
+        job->body = malloc(blen);
+        if (job->body == NULL || evbuffer_copyout(ib, job->body, blen) != (ev_ssize_t)blen) {
+            sc_job_free(job);
+            evhttp_send_error(req, 503, NULL);
+            return;
+        }
+        job->body_len = blen;
+    }
+    if ((ct && !job->content_type) || (q && !job->query)) {
+        sc_job_free(job);
+        evhttp_send_error(req, 503, NULL);
+        return;
+    }
+    if (sc_executor_submit(s->ex, job) != 0) {
+        sc_job_free(job);
+        sc_reply_status(s, req, 503, SC_REASON_INTERNAL, "server is shutting down");
+        return;
+    }
+    s->inflight++;
+}
+
+/* Executor thread: queue the finished job for the I/O thread. */
+static void sc_on_job_done(sc_job *job, void *arg)
+{
+    sc_server *s = arg;
+    pthread_mutex_lock(&s->done_lock);
+    job->next = NULL;
+    if (s->done_tail)
+        s->done_tail->next = job;
+    else
+        s->done_head = job;
+    s->done_tail = job;
+    pthread_mutex_unlock(&s->done_lock);
+    event_active(s->done_ev, EV_READ, 0);
+}
+
+/* I/O thread: send the answers of finished jobs. */
+static void sc_on_done_event(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sc_server *s = arg;
+    pthread_mutex_lock(&s->done_lock);
+    sc_job *job = s->done_head;
+    s->done_head = s->done_tail = NULL;
+    pthread_mutex_unlock(&s->done_lock);
+    while (job != NULL) {
+        sc_job *next = job->next;
+        char *out = job->out;
+        job->out = NULL;
+        s->served++;
+        if (s->opts->max_requests > 0 && s->served >= s->opts->max_requests && !s->draining)
+            sc_begin_drain(s, "max requests reached");
+        sc_reply(s, job->transport, job->status, job->out_type, out, job->out_len);
+        sc_job_free(job);
+        s->inflight--;
+        job = next;
+    }
+    sc_maybe_finish(s);
+}
+
+static void sc_begin_drain(sc_server *s, const char *why)
+{
+    if (s->draining)
+        return;
+    s->draining = 1;
+    SC_INFO("worker %d: %s, stopping (in flight: %d)", (int)getpid(), why, s->inflight);
+    if (s->bound != NULL) {
+        /* Stop accepting; the master keeps the listening socket open, so new connections wait
+         * in the backlog for the next worker instead of being refused. */
+        evhttp_del_accept_socket(s->http, s->bound);
+        s->bound = NULL;
+    }
+    struct timeval tv = {s->opts->graceful_timeout > 0 ? s->opts->graceful_timeout : 30, 0};
+    event_base_loopexit(s->base, &tv);
+    sc_maybe_finish(s);
+}
+
+static void sc_on_signal(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    sc_server *s = arg;
+    struct signalfd_siginfo si;
+    if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+        return;
+    int sig = (int)si.ssi_signo;
+    if (sig == SIGQUIT) {
+        event_base_loopbreak(s->base);
+        return;
+    }
+    sc_begin_drain(s, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+int sc_http_serve(const sc_http_opts *opts)
+{
+    sc_server s;
+    memset(&s, 0, sizeof(s));
+    s.opts = opts;
+    int rc = 1;
+    if (evthread_use_pthreads() != 0) {
+        SC_ERROR("libevent has no pthread support");
+        return 1;
+    }
+    pthread_mutex_init(&s.done_lock, NULL);
+    s.base = event_base_new();
+    if (s.base == NULL) {
+        SC_ERROR("cannot create event base");
+        return 1;
+    }
+    s.http = evhttp_new(s.base);
+    if (s.http == NULL)
+        goto out;
+    evhttp_set_allowed_methods(s.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+    evhttp_set_gencb(s.http, sc_on_request, &s);
+    evhttp_set_max_body_size(s.http, (ev_ssize_t)opts->max_body);
+    /* gunicorn's limits: 100 header fields of at most 8190 bytes plus a 4094-byte line. */
+    evhttp_set_max_headers_size(s.http, 8190 * 100 + 4094);
+    evhttp_set_timeout(s.http, opts->keepalive > 0 ? opts->keepalive : 2);
+    if (evutil_make_socket_nonblocking(opts->listen_fd) != 0)
+        goto out;
+    s.bound = evhttp_accept_socket_with_handle(s.http, opts->listen_fd);
+    if (s.bound == NULL) {
+        SC_ERROR("cannot accept on the REST socket");
+        goto out;
+    }
+    s.done_ev = event_new(s.base, -1, 0, sc_on_done_event, &s);
+    if (s.done_ev == NULL)
+        goto out;
+    /* Signals arrive through a signalfd, not libevent's signal handling: libevent keeps that
+     * state per process, and the forked worker still carries the master's event base. The mask
+     * is set before the executor threads start, so they inherit it and never take a signal. */
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGQUIT);
+    if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
+        goto out;
+    s.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (s.sig_fd < 0)
+        goto out;
+    s.sig_ev = event_new(s.base, s.sig_fd, EV_READ | EV_PERSIST, sc_on_signal, &s);
+    if (s.sig_ev == NULL || event_add(s.sig_ev, NULL) != 0)
+        goto out;
+    s.ex = sc_executor_start(opts->threads, sc_on_job_done, &s);
+    if (s.ex == NULL)
+        goto out;
+    if (event_base_dispatch(s.base) < 0)
+        goto out;
+    if (s.inflight > 0)
+        SC_WARN("worker %d: graceful timeout with %d requests in flight", (int)getpid(), s.inflight);
+    rc = 0;
+out:
+    /* The process exits right after this; the executor threads may still be inside Python, so
+     * they are not joined (a stuck model must not keep a stopping worker alive). */
+    return rc;
+}

@@ -1,0 +1,25 @@
+/* sc_http: the REST transport of a worker: libevent's evhttp on the inherited listening socket,
+ * the route table and the answers that need no Python (ping, unknown routes, OPTIONS, CORS),
+ * and the hand-over of every other request to the executor threads.
+ *
+ * Threading: runs the worker's I/O thread, which never holds the GIL. Executor threads hand
+ * finished jobs back through a mutex-protected list and event_active().
+ */
+#ifndef SC_HTTP_H
+#define SC_HTTP_H
+
+typedef struct sc_http_opts {
+    int listen_fd;          /* bound, listening; inherited from the master */
+    int keepalive;          /* seconds an idle keep-alive connection is kept; <= 0: close */
+    int threads;            /* executor threads */
+    int passthrough;        /* PAYLOAD_PASSTHROUGH */
+    long long max_body;     /* bytes */
+    int graceful_timeout;   /* seconds to finish in-flight requests after SIGTERM */
+    long long max_requests; /* recycle after this many requests; 0: never */
+} sc_http_opts;
+
+/* Serves until SIGTERM/SIGINT (drain, then return 0), SIGQUIT (return at once) or
+ * max_requests reached (drain, then return 0). Returns the worker's exit status. */
+int sc_http_serve(const sc_http_opts *opts);
+
+#endif

@@ -1,0 +1,79 @@
+/* seldon-core-c-server: entry point. Parses the configuration, binds the REST port, starts the
+ * embedded Python (constructing the user's class once), then becomes the master that forks
+ * and supervises the workers (or, with --debug, serves in this one process). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sc_buf.h"
+#include "sc_config.h"
+#include "sc_log.h"
+#include "sc_master.h"
+#include "sc_pyembed.h"
+#include "sc_worker.h"
+
+/* Python's repr() of a list of str, for the "Unknown args" message. */
+static void sc_repr_list(sc_buf *b, int n, const char **items)
+{
+    sc_buf_append_char(b, '[');
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sc_buf_append_str(b, ", ");
+        char q = strchr(items[i], '\'') && !strchr(items[i], '"') ? '"' : '\'';
+        sc_buf_append_char(b, q);
+        for (const char *p = items[i]; *p; p++) {
+            if (*p == '\\' || *p == q)
+                sc_buf_append_char(b, '\\');
+            sc_buf_append_char(b, *p);
+        }
+        sc_buf_append_char(b, q);
+    }
+    sc_buf_append_char(b, ']');
+}
+
+int main(int argc, char **argv)
+{
+    sc_config cfg;
+    int rc = sc_config_parse(&cfg, argc, argv, stdout, stderr);
+    if (rc == 1)
+        return 0;
+    if (rc != 0)
+        return rc;
+    const char *level = cfg.seldon_log_level ? cfg.seldon_log_level : cfg.log_level;
+    if (level && sc_log_set_level_name(level) != 0)
+        SC_WARN("unknown log level %s", level);
+    SC_INFO("Starting microservice.py:main");
+    if (cfg.n_unknown > 0) {
+        sc_buf b;
+        sc_buf_init(&b);
+        sc_repr_list(&b, cfg.n_unknown, cfg.unknown);
+        SC_ERROR("Unknown args %s. Note since 1.5.0 this CLI does not take API type (REST, GRPC)",
+                 b.data ? b.data : "[]");
+        sc_buf_free(&b);
+        return 255;
+    }
+    if (cfg.persistence)
+        SC_ERROR("Persistence: ignored, persistence is deprecated");
+    sc_config_load_annotations(&cfg, stderr);
+
+    int fd = sc_listen_tcp(cfg.http_port, 0);
+    if (fd < 0) {
+        SC_ERROR("cannot listen on 0.0.0.0:%d: %s", cfg.http_port, strerror(-fd));
+        return 1;
+    }
+    if (sc_py_init(&cfg, argc, argv) != 0)
+        return 1;
+
+    if (cfg.debug) {
+        /* One process in the foreground, no fork: breakpoints and pdb work. */
+        SC_INFO("Debug mode: serving in this process on port %d", cfg.http_port);
+        sc_py_acquire();
+        rc = sc_worker_run(&cfg, fd, 0, 0);
+    } else {
+        rc = sc_master_run(&cfg, fd);
+    }
+    sc_config_free(&cfg);
+    return rc;
+}

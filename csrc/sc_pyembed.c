@@ -1,0 +1,145 @@
+#include "sc_pyembed.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sc_log.h"
+#include "sc_numpy.h"
+#include "sc_route.h"
+
+static PyObject *sc_runtime;          /* seldon_core_c.runtime.Runtime instance */
+static PyThreadState *sc_main_tstate; /* saved while the GIL is released */
+static int sc_wants_dict[SC_EP_COUNT];
+
+static PyObject *sc_init_module(void)
+{
+    return sc_pymodule_create();
+}
+
+static int sc_py_configure(int argc, char **argv)
+{
+    PyStatus status;
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    /* Signals belong to the C master/worker loops; a Python SIGINT handler would turn a drain
+     * into a KeyboardInterrupt inside user code. */
+    config.install_signal_handlers = 0;
+    config.parse_argv = 0;
+    /* The console script tells us which interpreter (and so which virtualenv) to be: CPython
+     * derives sys.prefix and site-packages from the executable path and its pyvenv.cfg. */
+    const char *exe = getenv("SC_PYTHON_EXECUTABLE");
+    if (exe != NULL && *exe) {
+        status = PyConfig_SetBytesString(&config, &config.program_name, exe);
+        if (PyStatus_Exception(status))
+            goto fail;
+        status = PyConfig_SetBytesString(&config, &config.executable, exe);
+        if (PyStatus_Exception(status))
+            goto fail;
+    }
+    status = PyConfig_SetBytesArgv(&config, argc, argv);
+    if (PyStatus_Exception(status))
+        goto fail;
+    status = Py_InitializeFromConfig(&config);
+    if (PyStatus_Exception(status))
+        goto fail;
+    PyConfig_Clear(&config);
+    return 0;
+fail:
+    PyConfig_Clear(&config);
+    SC_ERROR("cannot initialise Python: %s", status.err_msg ? status.err_msg : "unknown error");
+    return -1;
+}
+
+int sc_py_init(const sc_config *cfg, int argc, char **argv)
+{
+    if (PyImport_AppendInittab("_seldon_core_c", sc_init_module) < 0) {
+        SC_ERROR("cannot register the _seldon_core_c module");
+        return -1;
+    }
+    if (sc_py_configure(argc, argv) < 0)
+        return -1;
+    int rc = -1;
+    PyObject *mod = NULL;
+    if (sc_numpy_init() < 0)
+        goto out;
+    mod = PyImport_ImportModule("seldon_core_c.runtime");
+    if (mod == NULL)
+        goto out;
+    const char *level = cfg->seldon_log_level ? cfg->seldon_log_level : cfg->log_level;
+    sc_runtime = PyObject_CallMethod(mod, "boot", "sss", cfg->interface_name, cfg->parameters, level);
+    if (sc_runtime == NULL)
+        goto out;
+    /* Everything built so far (the user's model included) moves to the permanent generation:
+     * the cyclic GC of a worker then never writes to these pages, so they stay shared. */
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *r = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
+    Py_XDECREF(gc);
+    if (r == NULL)
+        goto out;
+    Py_DECREF(r);
+    rc = 0;
+out:
+    if (rc < 0 && PyErr_Occurred())
+        PyErr_Print();
+    Py_XDECREF(mod);
+    sc_main_tstate = PyEval_SaveThread();
+    return rc;
+}
+
+PyObject *sc_py_runtime(void)
+{
+    return sc_runtime;
+}
+
+pid_t sc_py_fork(void)
+{
+    PyEval_RestoreThread(sc_main_tstate);
+    PyOS_BeforeFork();
+    pid_t pid = fork();
+    int saved = errno;
+    if (pid == 0) {
+        PyOS_AfterFork_Child();
+        return 0;
+    }
+    PyOS_AfterFork_Parent();
+    sc_main_tstate = PyEval_SaveThread();
+    errno = saved;
+    return pid;
+}
+
+void sc_py_acquire(void)
+{
+    PyEval_RestoreThread(sc_main_tstate);
+}
+
+void sc_py_release(void)
+{
+    sc_main_tstate = PyEval_SaveThread();
+}
+
+int sc_py_worker_start(void)
+{
+    PyObject *r = PyObject_CallMethod(sc_runtime, "load", NULL);
+    if (r == NULL) {
+        PyErr_Print();
+        return -1;
+    }
+    Py_DECREF(r);
+    for (int ep = 0; ep < SC_EP_COUNT; ep++) {
+        r = PyObject_CallMethod(sc_runtime, "wants_dict", "i", ep);
+        if (r == NULL) {
+            PyErr_Print();
+            return -1;
+        }
+        sc_wants_dict[ep] = PyObject_IsTrue(r) == 1;
+        Py_DECREF(r);
+    }
+    return 0;
+}
+
+int sc_py_wants_dict(int endpoint)
+{
+    return endpoint >= 0 && endpoint < SC_EP_COUNT && sc_wants_dict[endpoint];
+}

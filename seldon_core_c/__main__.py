@@ -1,0 +1,3 @@
+from seldon_core_c.cli import main
+
+main()
