@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -131,6 +132,13 @@ static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const
     }
     if (len == 0)
         free(body);
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+        /* HEAD: the headers of the GET answer, Content-Length included, and no body. */
+        char clen[32];
+        snprintf(clen, sizeof(clen), "%zu", len);
+        evhttp_add_header(out, "Content-Length", clen);
+        evbuffer_drain(buf, len);
+    }
     evhttp_send_reply(req, status, sc_reason_phrase(status), buf);
     evbuffer_free(buf);
 }
