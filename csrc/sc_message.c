@@ -147,6 +147,8 @@ static int sc_all_ints(const sc_json *arr)
 static void sc_message_data(const sc_json *data, sc_message *m)
 {
     m->names = sc_json_get(data, "names");
+    if (m->names != NULL && m->names->type != SC_JSON_ARRAY)
+        return; /* the runtime reproduces what the original does with odd names */
     /* Same precedence as the original: tensor, then ndarray, then tftensor. */
     const sc_json *tensor = sc_json_get(data, "tensor");
     if (tensor != NULL) {
@@ -187,6 +189,8 @@ int sc_message_from_json(sc_arena *a, const sc_json *root, sc_message *m)
     if (root == NULL || root->type != SC_JSON_OBJECT)
         return 0;
     m->meta = sc_json_get(root, "meta");
+    if (m->meta != NULL && m->meta->type != SC_JSON_OBJECT)
+        return 0; /* meta: null and other odd metas take the runtime's whole-document path */
     const sc_json *v;
     if ((v = sc_json_get(root, "data")) != NULL) {
         if (v->type == SC_JSON_OBJECT)

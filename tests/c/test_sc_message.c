@@ -117,7 +117,9 @@ static void test_classify(void)
                            "{\"data\": {\"ndarray\": 5}}", "{\"data\": {\"tftensor\": {}}}",
                            "{\"data\": {\"tensor\": {\"shape\": [1.5], \"values\": [1]}}}",
                            "{\"data\": {\"tensor\": {\"shape\": [1], \"values\": [\"a\"]}}}",
-                           "{\"binData\": 7}", "{\"customData\": {}}"};
+                           "{\"binData\": 7}", "{\"customData\": {}}",
+                           "{\"meta\": null, \"strData\": \"x\"}",
+                           "{\"data\": {\"names\": \"ab\", \"ndarray\": [1]}}"};
     for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
         m = classify(whole[i]);
         if (m.kind != SC_PAYLOAD_NONE)
