@@ -50,7 +50,7 @@ test-asan: $(VENV_ASAN)/bin/python
 orig-venv: $(ORIG_VENV)/bin/seldon-core-microservice
 $(ORIG_VENV)/bin/seldon-core-microservice:
 	$(PYTHON) -m venv $(ORIG_VENV)
-	$(ORIG_VENV)/bin/pip install -q seldon-core==1.17.1
+	$(ORIG_VENV)/bin/pip install -q seldon-core==1.17.1 'setuptools<70'  # gunicorn 20.1 imports pkg_resources
 
 test: orig-venv ctest pytest test-asan
 
