@@ -1,6 +1,7 @@
 #include "sc_master.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -72,7 +73,17 @@ static int sc_spawn(sc_master *m, int slot)
 {
     fflush(stdout);
     fflush(stderr);
+    /* Block every signal across fork: until the child has reset its handlers, a signal would
+     * run the master's (libevent's) handler in the child, which writes to the master's
+     * notification socket and is lost. The child unblocks once its dispositions are reset. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t pid = sc_py_fork();
+    int saved = errno;
+    if (pid != 0)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
     if (pid < 0) {
         SC_ERROR("fork failed: %s", strerror(errno));
         return -1;
