@@ -573,7 +573,7 @@ typedef struct parse_ctx {
     int positional_done;
 } parse_ctx;
 
-enum { R_OK = 0, R_HELP = 1, R_USAGE = 2 };
+enum { R_OK = 0, R_HELP = 1, R_USAGE = 2, R_ENV = 3 };
 
 /* Starts argparse's error output: usage, then "<prog>: error: "; the caller adds the message
  * and finishes with usage_error_end. */
@@ -622,7 +622,7 @@ static int env_error(parse_ctx *c, const char *env, const char *what, const char
     t_repr(&t, value);
     t_chr(&t, '\n');
     (void)t_flush(&t, c->err);
-    return R_USAGE;
+    return R_ENV;
 }
 
 /* Converts text for an int option; returns 0, or -1 (invalid) / -2 (out of range). */

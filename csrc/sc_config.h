@@ -55,7 +55,7 @@ typedef struct sc_config {
  *   0   parsed (cfg filled; cfg->n_unknown may be > 0: the caller logs and exits 255),
  *   1   --help was printed to out: exit 0,
  *   2   a usage error was printed to err (argparse's "usage: ...\n<prog>: error: ...") : exit 2;
- *       also for a bad environment value ("<prog>: error: environment variable X: ...", no
+ *   3   a bad environment value (exit 1, as the original's crash) ("<prog>: error: environment variable X: ...", no
  *       usage): a non-integer GUNICORN_*, TRACING, FLASK_SINGLE_THREADED, PREDICTIVE_UNIT_*_PORT,
  *       an unknown SELDON_LOG_LEVEL or a bad SC_MAX_BODY_BYTES. Bad GRPC_THREADS/GRPC_WORKERS
  *       give argparse's own "argument --grpc-workers: invalid int value: 'x'", as the original.

@@ -39,6 +39,8 @@ int main(int argc, char **argv)
     int rc = sc_config_parse(&cfg, argc, argv, stdout, stderr);
     if (rc == 1)
         return 0;
+    if (rc == 3)
+        return 1; /* a bad environment value: the original dies with a traceback, status 1 */
     if (rc != 0)
         return rc;
     const char *level = cfg.seldon_log_level ? cfg.seldon_log_level : cfg.log_level;

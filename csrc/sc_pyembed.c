@@ -52,6 +52,30 @@ fail:
     return -1;
 }
 
+/* Prints the pending exception's traceback. A Seldon exception keeps its text in `message`
+ * (its str() is empty, as in the original), so that text is logged after the traceback. */
+static void sc_py_print_error(void)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyObject *msg = value ? PyObject_GetAttrString(value, "message") : NULL;
+    if (msg == NULL)
+        PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+    PyErr_Print();
+    if (msg != NULL) {
+        PyObject *s = PyObject_Str(msg);
+        const char *text = s ? PyUnicode_AsUTF8(s) : NULL;
+        if (text != NULL)
+            SC_ERROR("%s", text);
+        else
+            PyErr_Clear();
+        Py_XDECREF(s);
+        Py_DECREF(msg);
+    }
+}
+
 int sc_py_init(const sc_config *cfg, int argc, char **argv)
 {
     if (PyImport_AppendInittab("_seldon_core_c", sc_init_module) < 0) {
@@ -82,7 +106,7 @@ int sc_py_init(const sc_config *cfg, int argc, char **argv)
     rc = 0;
 out:
     if (rc < 0 && PyErr_Occurred())
-        PyErr_Print();
+        sc_py_print_error();
     Py_XDECREF(mod);
     sc_main_tstate = PyEval_SaveThread();
     return rc;

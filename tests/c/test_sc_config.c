@@ -122,7 +122,7 @@ static void env_err(const char *msg, const char *first, ...)
     va_start(ap, first);
     int rc = run_v(first, ap);
     va_end(ap);
-    ASSERT_EQ_INT(rc, 2);
+    ASSERT_EQ_INT(rc, 3);
     char expect[1024];
     snprintf(expect, sizeof expect, "seldon-core-microservice: error: %s\n", msg);
     ASSERT_EQ_STR(err_text, expect);
@@ -563,7 +563,7 @@ static void test_env_errors(void)
     const char *bad_levels[] = {"debug", "", "VERBOSE", " INFO"};
     for (size_t i = 0; i < sizeof bad_levels / sizeof bad_levels[0]; i++) {
         set_env("SELDON_LOG_LEVEL", bad_levels[i]);
-        ASSERT_EQ_INT(run("M", NULL), 2);
+        ASSERT_EQ_INT(run("M", NULL), 3);
         ASSERT_TRUE(strncmp(err_text, "seldon-core-microservice: error: ", 33) == 0);
         ASSERT_TRUE(strstr(err_text, "environment variable SELDON_LOG_LEVEL: invalid log level"));
     }
@@ -576,7 +576,7 @@ static void test_env_errors(void)
     const char *bad_sizes[] = {"0", "-1", "1G", "", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad_sizes / sizeof bad_sizes[0]; i++) {
         set_env("SC_MAX_BODY_BYTES", bad_sizes[i]);
-        ASSERT_EQ_INT(run("M", NULL), 2);
+        ASSERT_EQ_INT(run("M", NULL), 3);
         ASSERT_TRUE(strstr(err_text, "environment variable SC_MAX_BODY_BYTES") != NULL);
     }
     clear_env();
