@@ -19,6 +19,7 @@
 #include "sc_dispatch.h"
 #include "sc_executor.h"
 #include "sc_log.h"
+#include "sc_pyembed.h"
 #include "sc_route.h"
 #include "sc_status.h"
 
@@ -227,7 +228,15 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
         return;
     }
     if (r->endpoint == SC_EP_OPENAPI) {
-        sc_reply_status(s, req, 500, SC_REASON_INTERNAL, sc_info_404);
+        size_t len;
+        const char *doc = sc_py_openapi(&len);
+        char *body = doc ? malloc(len ? len : 1) : NULL;
+        if (body == NULL) {
+            sc_reply_status(s, req, 500, SC_REASON_INTERNAL, sc_info_404);
+            return;
+        }
+        memcpy(body, doc, len);
+        sc_reply(s, req, 200, "application/json", body, len);
         return;
     }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include <event2/event.h>
 
 #include "sc_log.h"
+#include "sc_metrics.h"
 #include "sc_pyembed.h"
 #include "sc_worker.h"
 
@@ -23,6 +25,7 @@ typedef struct sc_slot {
     pid_t pid;          /* 0 when empty */
     struct timespec started;
     int quick_deaths;   /* consecutive deaths shortly after start, for back-off */
+    int custom;         /* runs the user's custom_service() instead of serving REST */
     struct event *respawn_ev;
 } sc_slot;
 
@@ -69,6 +72,21 @@ static double sc_elapsed(const struct timespec *since)
     return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
 }
 
+/* The custom_service child (SPEC 5.2): default signal dispositions, dies with the master. */
+static int sc_custom_run(void)
+{
+    const int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        signal(sigs[i], SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+        SC_WARN("prctl(PR_SET_PDEATHSIG) failed");
+    SC_INFO("Starting custom service with pid: %d", (int)getpid());
+    return sc_py_run_custom_service();
+}
+
 static int sc_spawn(sc_master *m, int slot)
 {
     fflush(stdout);
@@ -91,7 +109,7 @@ static int sc_spawn(sc_master *m, int slot)
     if (pid == 0) {
         /* Child: the master's event base is left untouched (its epoll instance is shared with
          * the parent; freeing it here would unregister the parent's events). */
-        int code = sc_worker_run(m->cfg, m->listen_fd, slot, 1);
+        int code = m->slots[slot].custom ? sc_custom_run() : sc_worker_run(m->cfg, m->listen_fd, slot, 1);
         fflush(stdout);
         fflush(stderr);
         _exit(code);
@@ -186,6 +204,10 @@ static void sc_reap(sc_master *m)
         }
         if (m->stopping)
             continue;
+        if (s->custom && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            SC_INFO("custom_service (pid:%d) returned", (int)pid);
+            continue; /* it finished its work: nothing to restart */
+        }
         if (WIFSIGNALED(status))
             SC_WARN("Worker (pid:%d) was killed by signal %d", (int)pid, WTERMSIG(status));
         else if (WEXITSTATUS(status) != 0)
@@ -241,13 +263,15 @@ static int sc_write_pidfile(const char *path)
     return 0;
 }
 
-int sc_master_run(const sc_config *cfg, int listen_fd)
+int sc_master_run(const sc_config *cfg, int listen_fd, int metrics_fd)
 {
     sc_master m;
     memset(&m, 0, sizeof(m));
     m.cfg = cfg;
     m.listen_fd = listen_fd;
-    m.nslots = cfg->workers > 0 ? cfg->workers : 1;
+    int nworkers = cfg->workers > 0 ? cfg->workers : 1;
+    int custom = sc_py_has_custom_service();
+    m.nslots = nworkers + (custom ? 1 : 0);
     m.slots = calloc((size_t)m.nslots, sizeof(sc_slot));
     sc_respawn_arg *ras = calloc((size_t)m.nslots, sizeof(sc_respawn_arg));
     m.base = event_base_new();
@@ -280,7 +304,15 @@ int sc_master_run(const sc_config *cfg, int listen_fd)
             return 1;
         }
     }
-    SC_INFO("REST microservice running on port %d with %d worker(s)", cfg->http_port, m.nslots);
+    if (custom)
+        m.slots[nworkers].custom = 1;
+    int rc = sc_metrics_http_start(m.base, metrics_fd, cfg->metrics_endpoint);
+    if (rc != 0) {
+        SC_ERROR("cannot serve metrics on port %d: %s", cfg->metrics_port, strerror(-rc));
+        return 1;
+    }
+    SC_INFO("REST microservice running on port %d with %d worker(s)", cfg->http_port, nworkers);
+    SC_INFO("REST metrics microservice running on port %d", cfg->metrics_port);
     for (int i = 0; i < m.nslots && !m.stopping; i++) {
         if (sc_spawn(&m, i) != 0)
             sc_begin_stop(&m, 1, "cannot fork a worker");

@@ -1,6 +1,7 @@
 #include "sc_pyembed.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,10 @@
 static PyObject *sc_runtime;          /* seldon_core_c.runtime.Runtime instance */
 static PyThreadState *sc_main_tstate; /* saved while the GIL is released */
 static int sc_wants_dict[SC_EP_COUNT];
+static char *sc_openapi;
+static size_t sc_openapi_len;
+
+static void sc_load_openapi(void);
 
 static PyObject *sc_init_module(void)
 {
@@ -160,6 +165,74 @@ int sc_py_worker_start(void)
         sc_wants_dict[ep] = PyObject_IsTrue(r) == 1;
         Py_DECREF(r);
     }
+    sc_load_openapi();
+    return 0;
+}
+
+/* Reads the whole file; NULL when it cannot be read (the route then answers like an unknown
+ * one). */
+static char *sc_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *data = NULL;
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        data = malloc((size_t)size + 1);
+        if (data != NULL && fread(data, 1, (size_t)size, f) != (size_t)size) {
+            free(data);
+            data = NULL;
+        }
+    }
+    fclose(f);
+    if (data != NULL)
+        *len = (size_t)size;
+    return data;
+}
+
+static void sc_load_openapi(void)
+{
+    PyObject *p = PyObject_CallMethod(sc_runtime, "openapi_path", NULL);
+    const char *path = p ? PyUnicode_AsUTF8(p) : NULL;
+    if (path != NULL)
+        sc_openapi = sc_read_file(path, &sc_openapi_len);
+    if (path == NULL)
+        PyErr_Clear();
+    if (sc_openapi == NULL)
+        SC_WARN("OpenAPI document not found: GET /seldon.json will answer 404");
+    Py_XDECREF(p);
+}
+
+const char *sc_py_openapi(size_t *len)
+{
+    *len = sc_openapi_len;
+    return sc_openapi;
+}
+
+int sc_py_has_custom_service(void)
+{
+    PyEval_RestoreThread(sc_main_tstate);
+    PyObject *fn = PyObject_CallMethod(sc_runtime, "custom_service", NULL);
+    int has = fn != NULL && fn != Py_None;
+    if (fn == NULL)
+        PyErr_Print();
+    Py_XDECREF(fn);
+    sc_main_tstate = PyEval_SaveThread();
+    return has;
+}
+
+int sc_py_run_custom_service(void)
+{
+    PyObject *fn = PyObject_CallMethod(sc_runtime, "custom_service", NULL);
+    PyObject *r = (fn != NULL && fn != Py_None) ? PyObject_CallNoArgs(fn) : NULL;
+    Py_XDECREF(fn);
+    if (r == NULL) {
+        if (PyErr_Occurred())
+            PyErr_Print();
+        return 1;
+    }
+    Py_DECREF(r);
     return 0;
 }
 

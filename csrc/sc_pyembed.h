@@ -38,6 +38,16 @@ void sc_py_acquire(void);
  * printing the traceback. */
 int sc_py_worker_start(void);
 
+/* Our OpenAPI document (read once by sc_py_worker_start; NULL when missing). */
+const char *sc_py_openapi(size_t *len);
+
+/* Master: whether the user object has a callable custom_service (takes the GIL briefly). */
+int sc_py_has_custom_service(void);
+
+/* Child (GIL held): runs user_object.custom_service(); returns the exit status (0 when it
+ * returned, 1 after printing the traceback of an exception). */
+int sc_py_run_custom_service(void);
+
 /* Whether runtime.wants_dict(endpoint) said yes (cached by sc_py_worker_start). */
 int sc_py_wants_dict(int endpoint);
 

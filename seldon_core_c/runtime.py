@@ -480,6 +480,16 @@ class Runtime:
 
     # ---- the C-facing API -----------------------------------------------------------------
 
+    def custom_service(self) -> Optional[Callable[[], Any]]:
+        """The user's custom_service (SPEC 5.2), run by the master in a child process of its own."""
+        fn = getattr(self.model, "custom_service", None)
+        return fn if callable(fn) else None
+
+    @staticmethod
+    def openapi_path() -> str:
+        """Our OpenAPI document, served at GET /seldon.json."""
+        return os.path.join(os.path.dirname(os.path.abspath(__file__)), "openapi", "seldon.json")
+
     def load(self) -> None:
         """Worker, after fork: the user's ``load()`` (SPEC decision 8), then resolve again."""
         if hasattr(self.model, "load"):
