@@ -18,6 +18,8 @@
 typedef struct sc_job {
     struct sc_job *next;
     void *transport;  /* the transport's request handle; never touched by dispatch */
+    void *transport_timer; /* the transport's deadline timer, or NULL; never touched by dispatch */
+    int abandoned;    /* transport: already answered (deadline passed); drop the result */
     int endpoint;     /* sc_endpoint */
     int passthrough;  /* PAYLOAD_PASSTHROUGH applies to this request */
     char *content_type; /* owned (malloc), may be NULL */

@@ -200,6 +200,27 @@ static void sc_maybe_finish(sc_server *s)
     }
 }
 
+/* The rest-timeout passed before the model answered: the client gets 504 now; the job's
+ * result, when it comes, is dropped. */
+static sc_server *sc_the_server; /* one server per worker process */
+
+static void sc_on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sc_job *job = arg;
+    sc_server *s = sc_the_server;
+    if (job->abandoned || job->transport == NULL)
+        return;
+    char info[128];
+    snprintf(info, sizeof(info), "Request timed out: no answer within the rest-timeout of %lld ms",
+             s->opts->deadline_ms);
+    SC_WARN("worker %d: %s", (int)getpid(), info);
+    sc_reply_status(s, job->transport, 504, "MICROSERVICE_TIMEOUT", info);
+    job->abandoned = 1;
+    job->transport = NULL;
+}
+
 static void sc_on_request(struct evhttp_request *req, void *arg)
 {
     sc_server *s = arg;
@@ -269,7 +290,22 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
         evhttp_send_error(req, 503, NULL);
         return;
     }
+    if (s->opts->deadline_ms > 0) {
+        /* Armed before submit: once submitted, an executor thread may finish the job at any
+         * moment, and only this thread touches the timer. */
+        job->transport_timer = evtimer_new(s->base, sc_on_deadline, job);
+        struct timeval tv = {s->opts->deadline_ms / 1000, (s->opts->deadline_ms % 1000) * 1000};
+        if (job->transport_timer == NULL || evtimer_add(job->transport_timer, &tv) != 0) {
+            if (job->transport_timer)
+                event_free(job->transport_timer);
+            sc_job_free(job);
+            evhttp_send_error(req, 503, NULL);
+            return;
+        }
+    }
     if (sc_executor_submit(s->ex, job) != 0) {
+        if (job->transport_timer)
+            event_free(job->transport_timer);
         sc_job_free(job);
         sc_reply_status(s, req, 503, SC_REASON_INTERNAL, "server is shutting down");
         return;
@@ -309,7 +345,12 @@ static void sc_on_done_event(evutil_socket_t fd, short what, void *arg)
         s->served++;
         if (s->opts->max_requests > 0 && s->served >= s->opts->max_requests && !s->draining)
             sc_begin_drain(s, "max requests reached");
-        sc_reply(s, job->transport, job->status, job->out_type, out, job->out_len);
+        if (job->transport_timer != NULL)
+            event_free(job->transport_timer);
+        if (job->abandoned)
+            free(out);
+        else
+            sc_reply(s, job->transport, job->status, job->out_type, out, job->out_len);
         sc_job_free(job);
         s->inflight--;
         job = next;
@@ -354,6 +395,7 @@ int sc_http_serve(const sc_http_opts *opts)
     sc_server s;
     memset(&s, 0, sizeof(s));
     s.opts = opts;
+    sc_the_server = &s;
     int rc = 1;
     if (evthread_use_pthreads() != 0) {
         SC_ERROR("libevent has no pthread support");

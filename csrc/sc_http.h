@@ -16,6 +16,7 @@ typedef struct sc_http_opts {
     long long max_body;     /* bytes */
     int graceful_timeout;   /* seconds to finish in-flight requests after SIGTERM */
     long long max_requests; /* recycle after this many requests; 0: never */
+    long long deadline_ms;  /* per-request deadline (SPEC decision 7); <= 0: none */
 } sc_http_opts;
 
 /* Serves until SIGTERM/SIGINT (drain, then return 0), SIGQUIT (return at once) or
