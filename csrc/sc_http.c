@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -109,9 +110,61 @@ static void sc_add_cors(struct evhttp_request *req)
     }
 }
 
+static const char *sc_method_name(enum evhttp_cmd_type cmd)
+{
+    switch (cmd) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    default: return "-";
+    }
+}
+
+/* One line in gunicorn's default access-log format:
+ *   %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
+ * written with a single write(2) so lines of concurrent workers never interleave. */
+static void sc_access_log(sc_server *s, struct evhttp_request *req, int status, size_t len)
+{
+    const char *uri = evhttp_request_get_uri(req);
+    if (uri == NULL)
+        uri = "-";
+    if (s->opts->access_log_filter != NULL && strstr(uri, s->opts->access_log_filter) != NULL)
+        return;
+    char *peer = NULL;
+    ev_uint16_t port = 0;
+    struct evhttp_connection *con = evhttp_request_get_connection(req);
+    if (con != NULL)
+        evhttp_connection_get_peer(con, &peer, &port);
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const char *ref = evhttp_find_header(in, "Referer");
+    const char *ua = evhttp_find_header(in, "User-Agent");
+    char when[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(when, sizeof(when), "[%d/%b/%Y:%H:%M:%S %z]", &tm);
+    char line[4096];
+    int n = snprintf(line, sizeof(line), "%s - - %s \"%s %s HTTP/1.1\" %d %zu \"%s\" \"%s\"\n",
+                     peer ? peer : "-", when, sc_method_name(evhttp_request_get_command(req)), uri, status,
+                     len, ref ? ref : "-", ua ? ua : "-");
+    if (n > 0) {
+        size_t w = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+        if (w == sizeof(line) - 1)
+            line[w - 1] = '\n';
+        ssize_t rc = write(STDOUT_FILENO, line, w);
+        (void)rc;
+    }
+}
+
 /* Sends body (malloc'd; ownership taken, may be NULL when len is 0). */
 static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const char *type, char *body, size_t len)
 {
+    if (s->opts->access_log)
+        sc_access_log(s, req, status, len);
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
     if (type != NULL)
         evhttp_add_header(out, "Content-Type", type);
@@ -261,6 +314,11 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
         return;
     }
 
+    if (s->opts->max_inflight > 0 && s->inflight >= s->opts->max_inflight) {
+        /* Backpressure: answer now rather than queue without bound behind a slow model. */
+        sc_reply_status(s, req, 503, SC_REASON_INTERNAL, "Too many requests in flight; try again later");
+        return;
+    }
     sc_job *job = calloc(1, sizeof(*job));
     if (job == NULL) {
         evhttp_send_error(req, 503, NULL);

@@ -17,6 +17,9 @@ typedef struct sc_http_opts {
     int graceful_timeout;   /* seconds to finish in-flight requests after SIGTERM */
     long long max_requests; /* recycle after this many requests; 0: never */
     long long deadline_ms;  /* per-request deadline (SPEC decision 7); <= 0: none */
+    int max_inflight;       /* requests queued or running at once; more get 503; <= 0: no cap */
+    int access_log;         /* gunicorn-format access log lines on stdout */
+    const char *access_log_filter; /* drop access lines whose request contains this, or NULL */
 } sc_http_opts;
 
 /* Serves until SIGTERM/SIGINT (drain, then return 0), SIGQUIT (return at once) or
