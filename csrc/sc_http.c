@@ -263,7 +263,16 @@ static void sc_on_deadline(evutil_socket_t fd, short what, void *arg)
     (void)what;
     sc_job *job = arg;
     sc_server *s = sc_the_server;
-    if (job->abandoned || job->transport == NULL)
+    if (job->abandoned) {
+        /* Still in Python a whole grace period after its deadline: the thread cannot be
+         * interrupted, so the worker is replaced. faulthandler (registered for SIGUSR2 at worker
+         * start) prints every thread's Python stack first, without needing the GIL. */
+        SC_ERROR("worker %d: a request is still running %lld ms after its deadline; dumping Python "
+                 "stacks and restarting the worker", (int)getpid(), s->opts->stuck_grace_ms);
+        raise(SIGUSR2);
+        _exit(SC_EXIT_STUCK);
+    }
+    if (job->transport == NULL)
         return;
     char info[128];
     snprintf(info, sizeof(info), "Request timed out: no answer within the rest-timeout of %lld ms",
@@ -272,6 +281,11 @@ static void sc_on_deadline(evutil_socket_t fd, short what, void *arg)
     sc_reply_status(s, job->transport, 504, "MICROSERVICE_TIMEOUT", info);
     job->abandoned = 1;
     job->transport = NULL;
+    if (s->opts->stuck_grace_ms > 0) {
+        struct timeval tv = {s->opts->stuck_grace_ms / 1000, (s->opts->stuck_grace_ms % 1000) * 1000};
+        if (evtimer_add(job->transport_timer, &tv) != 0)
+            SC_WARN("cannot arm the stuck-request timer");
+    }
 }
 
 static void sc_on_request(struct evhttp_request *req, void *arg)

@@ -8,6 +8,9 @@
 #ifndef SC_HTTP_H
 #define SC_HTTP_H
 
+/* Exit status of a worker that replaced itself because a request stayed stuck in Python. */
+#define SC_EXIT_STUCK 4
+
 typedef struct sc_http_opts {
     int listen_fd;          /* bound, listening; inherited from the master */
     int keepalive;          /* seconds an idle keep-alive connection is kept; <= 0: close */
@@ -17,6 +20,8 @@ typedef struct sc_http_opts {
     int graceful_timeout;   /* seconds to finish in-flight requests after SIGTERM */
     long long max_requests; /* recycle after this many requests; 0: never */
     long long deadline_ms;  /* per-request deadline (SPEC decision 7); <= 0: none */
+    long long stuck_grace_ms; /* after the deadline, how long Python may keep running before
+                                 the worker dumps its stacks and exits with SC_EXIT_STUCK */
     int max_inflight;       /* requests queued or running at once; more get 503; <= 0: no cap */
     int access_log;         /* gunicorn-format access log lines on stdout */
     const char *access_log_filter; /* drop access lines whose request contains this, or NULL */

@@ -1,6 +1,7 @@
 #include "sc_pyembed.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +149,23 @@ void sc_py_release(void)
     sc_main_tstate = PyEval_SaveThread();
 }
 
+/* faulthandler on SIGUSR2: a stuck worker raises it to print every thread's Python stack
+ * (async-signal-safe, no GIL needed) before it exits. */
+static void sc_register_stack_dump(void)
+{
+    PyObject *fh = PyImport_ImportModule("faulthandler");
+    PyObject *r = fh ? PyObject_CallMethod(fh, "register", "i", SIGUSR2) : NULL;
+    if (r == NULL) {
+        SC_WARN("faulthandler unavailable: stuck workers will not print their Python stacks");
+        PyErr_Clear();
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(fh);
+}
+
 int sc_py_worker_start(void)
 {
+    sc_register_stack_dump();
     PyObject *r = PyObject_CallMethod(sc_runtime, "load", NULL);
     if (r == NULL) {
         PyErr_Print();
