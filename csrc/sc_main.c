@@ -11,6 +11,7 @@
 #include "sc_config.h"
 #include "sc_log.h"
 #include "sc_master.h"
+#include "sc_metrics.h"
 #include "sc_pyembed.h"
 #include "sc_worker.h"
 
@@ -65,16 +66,32 @@ int main(int argc, char **argv)
         SC_ERROR("cannot listen on 0.0.0.0:%d: %s", cfg.http_port, strerror(-fd));
         return 1;
     }
+    int metrics_fd = sc_listen_tcp(cfg.metrics_port, 0);
+    if (metrics_fd < 0) {
+        SC_ERROR("cannot listen on 0.0.0.0:%d: %s", cfg.metrics_port, strerror(-metrics_fd));
+        return 1;
+    }
+    /* The metric store must exist before the first fork so every worker shares it. */
+    rc = sc_metrics_init(0);
+    if (rc != 0) {
+        SC_ERROR("cannot create the metric store: %s", strerror(-rc));
+        return 1;
+    }
     if (sc_py_init(&cfg, argc, argv) != 0)
         return 1;
 
     if (cfg.debug) {
         /* One process in the foreground, no fork: breakpoints and pdb work. */
         SC_INFO("Debug mode: serving in this process on port %d", cfg.http_port);
+        rc = sc_metrics_http_start_thread(metrics_fd, cfg.metrics_endpoint);
+        if (rc != 0) {
+            SC_ERROR("cannot serve metrics on port %d: %s", cfg.metrics_port, strerror(-rc));
+            return 1;
+        }
         sc_py_acquire();
         rc = sc_worker_run(&cfg, fd, 0, 0);
     } else {
-        rc = sc_master_run(&cfg, fd);
+        rc = sc_master_run(&cfg, fd, metrics_fd);
     }
     sc_config_free(&cfg);
     return rc;

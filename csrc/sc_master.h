@@ -10,8 +10,9 @@
 
 #include "sc_config.h"
 
-/* Returns the process exit status. */
-int sc_master_run(const sc_config *cfg, int listen_fd);
+/* metrics_fd: the listening metrics port, served from the master's loop (sc_metrics_http).
+ * Returns the process exit status. */
+int sc_master_run(const sc_config *cfg, int listen_fd, int metrics_fd);
 
 /* Creates a listening TCP socket on 0.0.0.0:port (SO_REUSEADDR, backlog 2048).
  * Returns the fd or -errno. */

@@ -1,6 +1,7 @@
 /* The embedded module `_seldon_core_c`: what the C server offers to the Python runtime. */
 #include "sc_pyembed.h"
 #include "sc_pyjson.h"
+#include "sc_pymetrics.h"
 
 static struct PyModuleDef sc_module_def = {
     PyModuleDef_HEAD_INIT,
@@ -14,7 +15,7 @@ PyObject *sc_pymodule_create(void)
     PyObject *m = PyModule_Create(&sc_module_def);
     if (m == NULL)
         return NULL;
-    if (sc_pyjson_add_types(m) < 0) {
+    if (sc_pyjson_add_types(m) < 0 || sc_pymetrics_add(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }
