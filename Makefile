@@ -5,9 +5,9 @@ VENV_ASAN ?= .venv-asan
 ORIG_VENV ?= /opt/seldon-orig
 BUILD ?= build-ctest
 JOBS ?= 2
-TEST_DEPS = pytest requests PyYAML
+TEST_DEPS = pytest requests PyYAML grpcio protobuf grpcio-reflection
 
-.PHONY: all venv install build ctest pytest test test-asan orig-venv clean
+.PHONY: all venv install build ctest pytest test test-asan orig-venv clean protos
 
 all: install
 
@@ -56,3 +56,12 @@ test: orig-venv ctest pytest test-asan
 
 clean:
 	rm -rf $(BUILD) build/ *.egg-info
+
+# The descriptor set the gRPC runtime builds its message classes from (committed, so neither the
+# build nor the runtime needs protoc). Regenerate after editing proto/ (apt-get install
+# protobuf-compiler libprotobuf-dev for protoc and the google/protobuf imports).
+PROTOS = prediction.proto grpc/health/v1/health.proto grpc/reflection/v1alpha/reflection.proto \
+	grpc/reflection/v1/reflection.proto
+protos:
+	cd proto && protoc -I. -I/usr/include --include_imports \
+	  --descriptor_set_out=../seldon_core_c/_protos.pb $(PROTOS)

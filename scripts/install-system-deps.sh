@@ -10,5 +10,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
     python3-dev python3-venv python3-pip \
     libevent-dev \
+    libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev \
     curl wrk procps >/dev/null
 echo "system dependencies installed"

@@ -1,0 +1,25 @@
+/* sc_grpc_worker: the life of one gRPC worker process after fork (SPEC §2.4, §4, DESIGN
+ * "Processes"): load() the model, start gRPC core (only here, never in the master: gRPC starts
+ * threads and does not survive fork), serve every method of SPEC §4.2 plus grpc.health.v1 and
+ * server reflection on 0.0.0.0:<grpc_port> (SO_REUSEPORT, shared by all gRPC workers), and stop
+ * gracefully on SIGTERM/SIGINT.
+ *
+ * Process: a child forked by the master (slots after the REST workers). Entered with the GIL held
+ * (the fork child is the only thread); the GIL is released before any thread starts and is then
+ * taken once per call by the executor threads (`--grpc-threads`).
+ *
+ * Transport only: the request bytes of one call go to runtime.handle_grpc(method, bytes), which
+ * returns (grpc status code, details, response bytes); see docs/architecture.md.
+ */
+#ifndef SC_GRPC_WORKER_H
+#define SC_GRPC_WORKER_H
+
+#include "sc_config.h"
+
+/* Runs until SIGTERM/SIGINT, then drains in-flight calls (bounded by SC_GRACEFUL_TIMEOUT,
+ * default 30 s) and returns 0. Returns SC_EXIT_BOOT (3) when load() or the Python gRPC runtime
+ * fails, 1 when the server cannot be created or the port cannot be bound. The caller _exit()s
+ * with the result; the GIL is not held on return. */
+int sc_grpc_worker_run(const sc_config *cfg, int slot);
+
+#endif
