@@ -37,7 +37,9 @@ typedef struct sc_server {
     struct event *sig_ev;
     int sig_fd;
     int inflight;       /* jobs handed to the executor and not yet answered (I/O thread only) */
+    struct event *finish_ev; /* after draining: stop once idle */
     int draining;
+    int closing;        /* retiring: answers close their connections */
     long long served;
 } sc_server;
 
@@ -170,7 +172,7 @@ static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const
         evhttp_add_header(out, "Content-Type", type);
     evhttp_add_header(out, "Server", "seldon-core-c");
     sc_add_cors(req);
-    if (s->opts->keepalive <= 0 || s->draining)
+    if (s->opts->keepalive <= 0 || s->draining || s->closing)
         evhttp_add_header(out, "Connection", "close");
     struct evbuffer *buf = evbuffer_new();
     if (buf == NULL) {
@@ -243,13 +245,25 @@ static char *sc_strdup_or_null(const char *s, size_t *len)
 }
 
 static void sc_begin_drain(sc_server *s, const char *why);
+static void sc_stop_accepting(sc_server *s);
+
+static void sc_on_finish_check(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sc_server *s = arg;
+    /* Requests may have arrived on open keep-alive connections meanwhile: only an idle worker
+     * stops, otherwise the next answered request checks again. */
+    if (s->inflight == 0)
+        event_base_loopbreak(s->base);
+}
 
 static void sc_maybe_finish(sc_server *s)
 {
-    if (s->draining && s->inflight == 0) {
+    if (s->draining && s->inflight == 0 && s->finish_ev != NULL) {
         /* Give libevent a moment to flush the last responses before the loop ends. */
         struct timeval tv = {0, 100 * 1000};
-        event_base_loopexit(s->base, &tv);
+        evtimer_add(s->finish_ev, &tv);
     }
 }
 
@@ -415,8 +429,17 @@ static void sc_on_done_event(evutil_socket_t fd, short what, void *arg)
         char *out = job->out;
         job->out = NULL;
         s->served++;
-        if (s->opts->max_requests > 0 && s->served >= s->opts->max_requests && !s->draining)
-            sc_begin_drain(s, "max requests reached");
+        if (s->opts->max_requests > 0 && s->served == s->opts->max_requests && !s->draining) {
+            if (s->opts->on_retire != NULL) {
+                /* New connections wait in the master's backlog for the successor; requests on
+                 * connections already open are still answered, with Connection: close, until
+                 * the master's SIGTERM once the successor serves. */
+                sc_stop_accepting(s);
+                s->closing = 1;
+                s->opts->on_retire();
+            } else
+                sc_begin_drain(s, "max requests reached");
+        }
         if (job->transport_timer != NULL)
             event_free(job->transport_timer);
         if (job->abandoned)
@@ -430,18 +453,23 @@ static void sc_on_done_event(evutil_socket_t fd, short what, void *arg)
     sc_maybe_finish(s);
 }
 
+static void sc_stop_accepting(sc_server *s)
+{
+    if (s->bound != NULL) {
+        /* The master keeps the listening socket open, so new connections wait in the backlog
+         * for the next worker instead of being refused. */
+        evhttp_del_accept_socket(s->http, s->bound);
+        s->bound = NULL;
+    }
+}
+
 static void sc_begin_drain(sc_server *s, const char *why)
 {
     if (s->draining)
         return;
     s->draining = 1;
     SC_INFO("worker %d: %s, stopping (in flight: %d)", (int)getpid(), why, s->inflight);
-    if (s->bound != NULL) {
-        /* Stop accepting; the master keeps the listening socket open, so new connections wait
-         * in the backlog for the next worker instead of being refused. */
-        evhttp_del_accept_socket(s->http, s->bound);
-        s->bound = NULL;
-    }
+    sc_stop_accepting(s);
     struct timeval tv = {s->opts->graceful_timeout > 0 ? s->opts->graceful_timeout : 30, 0};
     event_base_loopexit(s->base, &tv);
     sc_maybe_finish(s);
@@ -497,7 +525,8 @@ int sc_http_serve(const sc_http_opts *opts)
         goto out;
     }
     s.done_ev = event_new(s.base, -1, 0, sc_on_done_event, &s);
-    if (s.done_ev == NULL)
+    s.finish_ev = evtimer_new(s.base, sc_on_finish_check, &s);
+    if (s.done_ev == NULL || s.finish_ev == NULL)
         goto out;
     /* Signals arrive through a signalfd, not libevent's signal handling: libevent keeps that
      * state per process, and the forked worker still carries the master's event base. The mask
@@ -518,6 +547,8 @@ int sc_http_serve(const sc_http_opts *opts)
     s.ex = sc_executor_start(opts->threads, sc_on_job_done, &s);
     if (s.ex == NULL)
         goto out;
+    if (opts->on_ready != NULL)
+        opts->on_ready();
     if (event_base_dispatch(s.base) < 0)
         goto out;
     if (s.inflight > 0)

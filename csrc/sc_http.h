@@ -23,6 +23,9 @@ typedef struct sc_http_opts {
     long long stuck_grace_ms; /* after the deadline, how long Python may keep running before
                                  the worker dumps its stacks and exits with SC_EXIT_STUCK */
     int max_inflight;       /* requests queued or running at once; more get 503; <= 0: no cap */
+    void (*on_ready)(void); /* called once the server accepts requests, or NULL */
+    void (*on_retire)(void); /* max_requests reached: ask to be replaced (the master spawns the
+                                successor, then sends SIGTERM); NULL: drain and exit at once */
     int access_log;         /* gunicorn-format access log lines on stdout */
     const char *access_log_filter; /* drop access lines whose request contains this, or NULL */
 } sc_http_opts;

@@ -13,6 +13,7 @@
 
 static PyObject *sc_runtime;          /* seldon_core_c.runtime.Runtime instance */
 static PyThreadState *sc_main_tstate; /* saved while the GIL is released */
+static int sc_lazy;                  /* SC_LAZY_INIT: construct the model in each worker */
 static int sc_wants_dict[SC_EP_COUNT];
 static char *sc_openapi;
 static size_t sc_openapi_len;
@@ -82,6 +83,23 @@ static void sc_py_print_error(void)
     }
 }
 
+/* runtime.boot(): import and construct the user's class. GIL held. 0, or -1 with the error
+ * printed. */
+static int sc_py_boot_locked(const sc_config *cfg)
+{
+    PyObject *mod = PyImport_ImportModule("seldon_core_c.runtime");
+    if (mod != NULL) {
+        const char *level = cfg->seldon_log_level ? cfg->seldon_log_level : cfg->log_level;
+        sc_runtime = PyObject_CallMethod(mod, "boot", "sss", cfg->interface_name, cfg->parameters, level);
+        Py_DECREF(mod);
+    }
+    if (sc_runtime == NULL) {
+        sc_py_print_error();
+        return -1;
+    }
+    return 0;
+}
+
 int sc_py_init(const sc_config *cfg, int argc, char **argv)
 {
     if (PyImport_AppendInittab("_seldon_core_c", sc_init_module) < 0) {
@@ -90,17 +108,21 @@ int sc_py_init(const sc_config *cfg, int argc, char **argv)
     }
     if (sc_py_configure(argc, argv) < 0)
         return -1;
+    const char *lazy = getenv("SC_LAZY_INIT");
+    sc_lazy = lazy != NULL && sc_config_parse_bool(lazy);
     int rc = -1;
     PyObject *mod = NULL;
     if (sc_numpy_init() < 0)
         goto out;
+    /* Lazy mode: the master only checks that the runtime imports; each worker constructs the
+     * model after fork (for libraries that start threads in __init__ and do not survive fork). */
     mod = PyImport_ImportModule("seldon_core_c.runtime");
     if (mod == NULL)
         goto out;
-    const char *level = cfg->seldon_log_level ? cfg->seldon_log_level : cfg->log_level;
-    sc_runtime = PyObject_CallMethod(mod, "boot", "sss", cfg->interface_name, cfg->parameters, level);
-    if (sc_runtime == NULL)
-        goto out;
+    if (!sc_lazy && sc_py_boot_locked(cfg) < 0) {
+        rc = -1;
+        goto done;
+    }
     /* Everything built so far (the user's model included) moves to the permanent generation:
      * the cyclic GC of a worker then never writes to these pages, so they stay shared. */
     PyObject *gc = PyImport_ImportModule("gc");
@@ -113,9 +135,20 @@ int sc_py_init(const sc_config *cfg, int argc, char **argv)
 out:
     if (rc < 0 && PyErr_Occurred())
         sc_py_print_error();
+done:
     Py_XDECREF(mod);
     sc_main_tstate = PyEval_SaveThread();
     return rc;
+}
+
+int sc_py_lazy(void)
+{
+    return sc_lazy;
+}
+
+int sc_py_boot(const sc_config *cfg)
+{
+    return sc_runtime != NULL ? 0 : sc_py_boot_locked(cfg);
 }
 
 PyObject *sc_py_runtime(void)
@@ -228,6 +261,8 @@ const char *sc_py_openapi(size_t *len)
 
 int sc_py_has_custom_service(void)
 {
+    if (sc_lazy)
+        return 1; /* unknown until the model is built: the child builds it and looks */
     PyEval_RestoreThread(sc_main_tstate);
     PyObject *fn = PyObject_CallMethod(sc_runtime, "custom_service", NULL);
     int has = fn != NULL && fn != Py_None;
@@ -238,10 +273,16 @@ int sc_py_has_custom_service(void)
     return has;
 }
 
-int sc_py_run_custom_service(void)
+int sc_py_run_custom_service(const sc_config *cfg)
 {
+    if (sc_py_boot(cfg) < 0)
+        return 1;
     PyObject *fn = PyObject_CallMethod(sc_runtime, "custom_service", NULL);
-    PyObject *r = (fn != NULL && fn != Py_None) ? PyObject_CallNoArgs(fn) : NULL;
+    if (fn == Py_None) {
+        Py_DECREF(fn);
+        return 0; /* lazy mode found no custom_service: nothing to run */
+    }
+    PyObject *r = fn != NULL ? PyObject_CallNoArgs(fn) : NULL;
     Py_XDECREF(fn);
     if (r == NULL) {
         if (PyErr_Occurred())

@@ -21,6 +21,13 @@
  * Python traceback is printed and -1 returned (exit 1, as the original). */
 int sc_py_init(const sc_config *cfg, int argc, char **argv);
 
+/* Whether SC_LAZY_INIT is on: the model is constructed in each worker, not in the master. */
+int sc_py_lazy(void);
+
+/* GIL held: constructs the model now if that has not happened (lazy mode, in a child after
+ * fork). 0, or -1 with the traceback printed. */
+int sc_py_boot(const sc_config *cfg);
+
 /* The Runtime object (borrowed; valid for the process lifetime). */
 PyObject *sc_py_runtime(void);
 
@@ -44,9 +51,10 @@ const char *sc_py_openapi(size_t *len);
 /* Master: whether the user object has a callable custom_service (takes the GIL briefly). */
 int sc_py_has_custom_service(void);
 
-/* Child (GIL held): runs user_object.custom_service(); returns the exit status (0 when it
- * returned, 1 after printing the traceback of an exception). */
-int sc_py_run_custom_service(void);
+/* Child (GIL held): runs user_object.custom_service() (constructing the model first in lazy
+ * mode); returns the exit status (0 when it returned or there is none, 1 after printing the
+ * traceback of an exception). */
+int sc_py_run_custom_service(const sc_config *cfg);
 
 /* Whether runtime.wants_dict(endpoint) said yes (cached by sc_py_worker_start). */
 int sc_py_wants_dict(int endpoint);

@@ -9,6 +9,7 @@
 #include "sc_dispatch.h"
 #include "sc_http.h"
 #include "sc_log.h"
+#include "sc_metrics.h"
 #include "sc_pyembed.h"
 
 static void sc_reset_signals(void)
@@ -23,6 +24,36 @@ static void sc_reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+static int sc_ready_fd = -1;
+
+void sc_worker_set_ready_fd(int fd)
+{
+    sc_ready_fd = fd;
+}
+
+/* Called by the transport once it accepts requests. */
+void sc_worker_notify_ready(void)
+{
+    if (sc_ready_fd < 0)
+        return;
+    pid_t pid = getpid();
+    /* One pid_t is far below PIPE_BUF: the write is atomic among all workers. */
+    if (write(sc_ready_fd, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+        SC_WARN("cannot report readiness to the master");
+}
+
+/* max-requests reached: a negative pid on the same pipe asks the master for a successor. */
+static void sc_worker_request_retire(void)
+{
+    if (sc_ready_fd < 0)
+        return;
+    pid_t msg = -getpid();
+    if (write(sc_ready_fd, &msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+        SC_WARN("cannot ask the master for a successor");
+    else
+        SC_INFO("worker %d: max requests reached, waiting for a successor", (int)getpid());
+}
+
 int sc_worker_run(const sc_config *cfg, int listen_fd, int slot, int forked)
 {
     if (forked) {
@@ -33,8 +64,9 @@ int sc_worker_run(const sc_config *cfg, int listen_fd, int slot, int forked)
         if (getppid() == 1)
             return 0;
     }
+    sc_metrics_set_slot(slot); /* worker_id of everything this process records (decision 6) */
     SC_INFO("Booting worker %d with pid: %d", slot, (int)getpid());
-    if (sc_py_worker_start() < 0 || sc_dispatch_init() < 0) {
+    if (sc_py_boot(cfg) < 0 || sc_py_worker_start() < 0 || sc_dispatch_init() < 0) {
         SC_ERROR("worker %d (pid %d) failed to boot", slot, (int)getpid());
         return SC_EXIT_BOOT;
     }
@@ -55,6 +87,16 @@ int sc_worker_run(const sc_config *cfg, int listen_fd, int slot, int forked)
         .graceful_timeout = 30,
         .max_requests = max_requests,
     };
+    opts.on_ready = sc_worker_notify_ready;
+    opts.on_retire = forked && sc_ready_fd >= 0 ? sc_worker_request_retire : NULL;
+    opts.access_log = cfg->access_log;
+    opts.access_log_filter = cfg->filter_metrics_access_logs ? cfg->metrics_endpoint : NULL;
+    const char *mi = getenv("SC_MAX_INFLIGHT");
+    opts.max_inflight = mi != NULL ? atoi(mi) : 1024;
+    /* SPEC decision 7: the rest-timeout annotation (ms) is a real per-request deadline. */
+    opts.deadline_ms = cfg->rest_timeout_ms > 0 ? cfg->rest_timeout_ms : 0;
+    const char *sg = getenv("SC_STUCK_GRACE_MS");
+    opts.stuck_grace_ms = sg != NULL ? atoll(sg) : 10000;
     const char *gt = getenv("SC_GRACEFUL_TIMEOUT");
     if (gt != NULL && atoi(gt) > 0)
         opts.graceful_timeout = atoi(gt);

@@ -14,4 +14,11 @@
 
 int sc_worker_run(const sc_config *cfg, int listen_fd, int slot, int forked);
 
+/* Master, before forking: the pipe a worker writes its pid to once it serves (readiness for
+ * rolling reloads and crash-loop detection). -1 (the default) disables it. */
+void sc_worker_set_ready_fd(int fd);
+
+/* In a worker (REST or gRPC) once it serves: tells the master, through that pipe. */
+void sc_worker_notify_ready(void);
+
 #endif
