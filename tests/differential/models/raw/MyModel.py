@@ -1,0 +1,43 @@
+# Raw methods: every *_raw receives the decoded request and returns a message as-is.
+class MyModel:
+    def predict_raw(self, msg):
+        if isinstance(msg, dict) and msg.get("jsonData") == "raise":
+            raise ValueError("raw boom")
+        if isinstance(msg, dict) and msg.get("jsonData") == "metrics":
+            return {"data": {"ndarray": [1]},
+                    "meta": {"metrics": [{"type": "GAUGE", "key": "rawgauge", "value": 3}]}}
+        if isinstance(msg, dict) and msg.get("jsonData") == "badmetrics":
+            return {"data": {"ndarray": [1]}, "meta": {"metrics": [{"type": "NOPE", "key": "x", "value": 1}]}}
+        if isinstance(msg, dict) and msg.get("jsonData") == "status":
+            return {"status": {"code": 418, "info": "teapot"}}
+        if isinstance(msg, dict) and msg.get("jsonData") == "list":
+            return [1, {"b": 2, "a": 1}]
+        return {"jsonData": {"got": msg}}
+
+    def transform_input_raw(self, msg):
+        return msg
+
+    def transform_output_raw(self, msg):
+        return {"strData": "out", "meta": {"tags": {"raw": "yes"}}}
+
+    def route_raw(self, msg):
+        return {"data": {"ndarray": [[1]]}}
+
+    def aggregate_raw(self, msgs):
+        return {"jsonData": {"got": msgs}}
+
+    def send_feedback_raw(self, feedback):
+        # portable: the original passes a Feedback proto and needs a SeldonMessage proto back;
+        # without protobuf seldon-core-c passes (and accepts) the proto-JSON dict
+        try:
+            from seldon_core.proto import prediction_pb2
+        except ImportError:
+            return {"jsonData": {"reward": feedback.get("reward", 0), "keys": sorted(feedback)}}
+        from google.protobuf import json_format
+        out = prediction_pb2.SeldonMessage()
+        json_format.ParseDict({"jsonData": {"reward": feedback.reward,
+                                            "keys": sorted(f.json_name for f, _ in feedback.ListFields())}}, out)
+        return out
+
+    def health_status_raw(self):
+        return {"status": {"status": 0}, "strData": "raw ok"}
