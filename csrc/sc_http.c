@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
 #include <event2/thread.h>
 
 #include "sc_dispatch.h"
@@ -88,6 +89,62 @@ static int sc_method_bit(enum evhttp_cmd_type cmd)
     case EVHTTP_REQ_DELETE: return SC_M_DELETE;
     case EVHTTP_REQ_PATCH: return SC_M_PATCH;
     default: return SC_M_OTHER;
+    }
+}
+
+static int sc_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The last value of a repeated header: what gunicorn's WSGI environ holds. */
+static const char *sc_last_header(struct evkeyvalq *headers, const char *name)
+{
+    const char *v = NULL;
+    struct evkeyval *h;
+    TAILQ_FOREACH(h, headers, next) {
+        if (strcasecmp(h->key, name) == 0)
+            v = h->value;
+    }
+    return v;
+}
+
+static int sc_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* flask-cors answers Access-Control-Request-Headers split on commas, trimmed, sorted and joined
+ * with ", ". Writes into out (empty when nothing is left). */
+static void sc_cors_headers(const char *in, char *out, size_t size)
+{
+    char copy[1024];
+    snprintf(copy, sizeof(copy), "%s", in);
+    char *items[64];
+    int n = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && n < 64; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ' || *tok == '\t')
+            tok++;
+        size_t l = strlen(tok);
+        while (l > 0 && (tok[l - 1] == ' ' || tok[l - 1] == '\t'))
+            tok[--l] = '\0';
+        if (l > 0)
+            items[n++] = tok;
+    }
+    qsort(items, (size_t)n, sizeof(items[0]), sc_cmp_str);
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        int w = snprintf(out + o, size - o, "%s%s", i ? ", " : "", items[i]);
+        if (w < 0 || (size_t)w >= size - o)
+            break;
+        o += (size_t)w;
     }
 }
 
@@ -174,6 +231,12 @@ static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const
     sc_add_cors(req);
     if (s->opts->keepalive <= 0 || s->draining || s->closing)
         evhttp_add_header(out, "Connection", "close");
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+        /* evhttp leaves Content-Length out of HTTP/1.0 answers; gunicorn always sends it. */
+        char clen[32];
+        snprintf(clen, sizeof(clen), "%zu", len);
+        evhttp_add_header(out, "Content-Length", clen);
+    }
     struct evbuffer *buf = evbuffer_new();
     if (buf == NULL) {
         free(body);
@@ -225,8 +288,12 @@ static void sc_reply_options(sc_server *s, struct evhttp_request *req, const sc_
     if (evhttp_find_header(in, "Access-Control-Request-Method") != NULL) {
         evhttp_add_header(out, "Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
         const char *hdrs = evhttp_find_header(in, "Access-Control-Request-Headers");
-        if (hdrs != NULL)
-            evhttp_add_header(out, "Access-Control-Allow-Headers", hdrs);
+        char norm[1024];
+        if (hdrs != NULL) {
+            sc_cors_headers(hdrs, norm, sizeof(norm));
+            if (norm[0] != '\0')
+                evhttp_add_header(out, "Access-Control-Allow-Headers", norm);
+        }
     }
     sc_reply(s, req, 200, "text/html; charset=utf-8", NULL, 0);
 }
@@ -302,16 +369,113 @@ static void sc_on_deadline(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* Werkzeug percent-decodes the path before routing, and repeated leading slashes reach the
+ * same rule as one. Writes the decoded path (never longer than the raw one) into out. */
+static size_t sc_decode_path(const char *raw, size_t len, char *out, size_t size)
+{
+    while (len > 1 && raw[0] == '/' && raw[1] == '/') {
+        raw++;
+        len--;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 1 < size; i++) {
+        int hi, lo;
+        if (raw[i] == '%' && i + 2 < len + 0 && (hi = sc_hexval(raw[i + 1])) >= 0 &&
+            (lo = sc_hexval(raw[i + 2])) >= 0) {
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[o++] = raw[i];
+        }
+    }
+    if (o == 0)
+        out[o++] = '/';
+    out[o] = '\0';
+    return o;
+}
+
+/* gunicorn's default limits (limit_request_line 4094, limit_request_fields 100,
+ * limit_request_field_size 8190) answered the way gunicorn does: 400 with its HTML page. */
+static int sc_over_gunicorn_limits(sc_server *s, struct evhttp_request *req, const char *target)
+{
+    const char *why = NULL;
+    char detail[128];
+    size_t line = strlen(sc_method_name(evhttp_request_get_command(req))) + 1 + strlen(target) + 9;
+    if (line > 4094) {
+        snprintf(detail, sizeof(detail), "Request Line is too large (%zu &gt; 4094)", line);
+        why = detail;
+    } else {
+        int n = 0;
+        struct evkeyval *h;
+        TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next) {
+            n++;
+            if (strlen(h->key) + 2 + strlen(h->value) > 8190) {
+                snprintf(detail, sizeof(detail), "Error parsing headers: &#x27;limit request headers fields size&#x27;");
+                why = detail;
+                break;
+            }
+        }
+        if (why == NULL && n > 100) {
+            snprintf(detail, sizeof(detail), "Error parsing headers: &#x27;limit request headers fields&#x27;");
+            why = detail;
+        }
+    }
+    if (why == NULL)
+        return 0;
+    sc_buf b;
+    sc_buf_init(&b);
+    if (sc_buf_printf(&b, "<html>\n  <head>\n    <title>Bad Request</title>\n  </head>\n  <body>\n"
+                          "    <h1><p>Bad Request</p></h1>\n    %s\n  </body>\n</html>\n", why) != 0) {
+        sc_buf_free(&b);
+        evhttp_send_error(req, 400, NULL);
+        return 1;
+    }
+    /* gunicorn answers these before the application sees the request: no CORS headers. */
+    size_t len;
+    char *body = sc_buf_release(&b, &len);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    evhttp_add_header(out, "Content-Type", "text/html");
+    evhttp_add_header(out, "Connection", "close");
+    struct evbuffer *eb = evbuffer_new();
+    if (eb == NULL || evbuffer_add(eb, body, len) != 0) {
+        free(body);
+        if (eb)
+            evbuffer_free(eb);
+        evhttp_send_error(req, 400, NULL);
+        return 1;
+    }
+    free(body);
+    if (s->opts->access_log)
+        sc_access_log(s, req, 400, len);
+    evhttp_send_reply(req, 400, "Bad Request", eb);
+    evbuffer_free(eb);
+    return 1;
+}
+
 static void sc_on_request(struct evhttp_request *req, void *arg)
 {
     sc_server *s = arg;
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
     int mbit = sc_method_bit(cmd);
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-    if (path == NULL || *path == '\0')
-        path = "/";
-    const sc_route *r = sc_route_find(path, strlen(path));
+    /* The raw request-target, split and decoded here rather than by evhttp's URI parser,
+     * which reads "//x/y" as an authority. */
+    const char *target = evhttp_request_get_uri(req);
+    if (target == NULL)
+        target = "/";
+    if (sc_over_gunicorn_limits(s, req, target))
+        return;
+    /* absolute-form ("GET http://host/path"): the path starts after the authority */
+    if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
+        const char *p = strchr(target, ':') + 3;
+        p += strcspn(p, "/?#");
+        target = *p == '/' ? p : "/";
+    }
+    size_t tlen = strcspn(target, "?#");
+    const char *q = target[tlen] == '?' ? target + tlen + 1 : NULL;
+    size_t qlen = q ? strcspn(q, "#") : 0;
+    char pathbuf[1024];
+    size_t plen = sc_decode_path(target, tlen, pathbuf, sizeof(pathbuf));
+    const sc_route *r = sc_route_find(pathbuf, plen);
 
     if (cmd == EVHTTP_REQ_OPTIONS) {
         sc_reply_options(s, req, r);
@@ -356,10 +520,16 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
     job->endpoint = r->endpoint;
     job->passthrough = s->opts->passthrough && r->endpoint == SC_EP_PREDICT;
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-    const char *ct = evhttp_find_header(in, "Content-Type");
+    const char *ct = sc_last_header(in, "Content-Type");
     job->content_type = sc_strdup_or_null(ct, NULL);
-    const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
-    job->query = sc_strdup_or_null(q, &job->query_len);
+    if (q != NULL) {
+        job->query = malloc(qlen + 1);
+        if (job->query != NULL) {
+            memcpy(job->query, q, qlen);
+            job->query[qlen] = '\0';
+            job->query_len = qlen;
+        }
+    }
     struct evbuffer *ib = evhttp_request_get_input_buffer(req);
     size_t blen = evbuffer_get_length(ib);
     if (blen > 0) {

@@ -27,7 +27,9 @@ typedef enum sc_json_type {
     SC_JSON_STRING, /* u.s: UTF-8, NUL-terminated; a lone surrogate escape is kept as its 3-byte
                        (WTF-8) form so Python can rebuild it with the "surrogatepass" handler */
     SC_JSON_ARRAY,  /* u.a */
-    SC_JSON_OBJECT  /* u.o */
+    SC_JSON_OBJECT, /* u.o */
+    SC_JSON_BYTES   /* never produced by the parser: bytes in u.s that Python must see as `bytes`
+                       (a multipart binData file, which the original base64-encodes to bytes) */
 } sc_json_type;
 
 typedef struct sc_json sc_json;

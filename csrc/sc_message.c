@@ -210,7 +210,7 @@ int sc_message_from_json(sc_arena *a, const sc_json *root, sc_message *m)
         return 0;
     }
     if ((v = sc_json_get(root, "binData")) != NULL) {
-        if (v->type != SC_JSON_STRING)
+        if (v->type != SC_JSON_STRING && v->type != SC_JSON_BYTES)
             return 0;
         unsigned char *bin = NULL;
         size_t blen = 0;

@@ -617,6 +617,7 @@ static int sc_mp_build(sc_mp *mp, sc_json **out, sc_form_error *err)
             v = sc_mp_string(a, enc, elen);
             if (v == NULL)
                 return -ENOMEM;
+            v->type = SC_JSON_BYTES; /* base64.b64encode() returns bytes in the original */
         } else {
             char *text;
             size_t tlen;

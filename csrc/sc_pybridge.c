@@ -19,6 +19,8 @@ PyObject *sc_py_from_json(const sc_json *v)
         return PyFloat_FromDouble(v->u.d);
     case SC_JSON_STRING:
         return PyUnicode_DecodeUTF8(v->u.s.ptr, (Py_ssize_t)v->u.s.len, "surrogatepass");
+    case SC_JSON_BYTES:
+        return PyBytes_FromStringAndSize(v->u.s.ptr, (Py_ssize_t)v->u.s.len);
     case SC_JSON_ARRAY: {
         PyObject *list = PyList_New((Py_ssize_t)v->u.a.len);
         if (list == NULL)

@@ -31,4 +31,9 @@ def install_aliases() -> bool:
         module = importlib.import_module(target)
         sys.modules[alias] = module
         setattr(package, alias.rsplit(".", 1)[1], module)
+        # Reprs and error messages name the classes as the original does, e.g.
+        # <seldon_core.user_model.SeldonResponse object at 0x...>.
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == target:
+                value.__module__ = alias
     return True

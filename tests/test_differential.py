@@ -773,36 +773,16 @@ ALLOWED = {
 }
 
 
-# Differences that no SPEC decision covers and that are not fixed yet (reported to the lead):
-# xfail while they differ; once fixed, the case compares equal and passes.
-_PCT = "C: the request path is not percent-decoded before routing (WSGI PATH_INFO is decoded)"
-_SLASH = "C: leading '//' in the path; the original ignores repeated leading slashes"
-_PROTO = ("C/undecided: HTTP protocol-level errors and limits differ from gunicorn's (its 400 HTML pages; "
-          "we accept what gunicorn refuses)")
+# Differences that no SPEC decision covers and that remain (docs/differences.md): xfail while they
+# differ; a case that starts comparing equal passes.
+_PROTO = ("evhttp rejects the request before the application sees it, with its own 400/501 page "
+          "(gunicorn: its 400 HTML page, or Flask's 500 for an unknown method)")
 KNOWN_OPEN = {
-    "id/http:GET_percent_encoded": _PCT,
-    "id/http:GET_encoded_slash": _PCT,
-    "id/http:POST_percent_encoded_predict": _PCT,
-    "id/http:GET_double_slash": _SLASH,
-    "id/http:POST_double_slash_predict": _SLASH,
-    "id/http:OPTIONS_preflight": "C: Access-Control-Allow-Headers is echoed verbatim; flask-cors splits the "
-                                 "requested list on ',', strips, sorts and joins with ', '",
-    "id/http:RAW_http10": "C: no Content-Length on answers to HTTP/1.0 requests (gunicorn sends it)",
-    "id/http:RAW_expect_100": "C: no interim `100 Continue` when the body came with the headers (allowed "
+    "id/http:RAW_expect_100": "no interim `100 Continue` when the body came with the headers (allowed "
                               "by RFC 9110 10.1.1; gunicorn always sends it). Harmless: see http:EXPECT_100_wait",
-    "id/http:RAW_two_content_types": "C: with two Content-Type headers the first is used; gunicorn's WSGI "
-                                     "environ keeps the last",
-    "id/http:FOO_method": "C: an unknown method token gets 501 HTML; gunicorn passes it to Flask (500 with "
-                          "the 405 info, as for PUT/DELETE)",
+    "id/http:FOO_method": _PROTO,
     "id/http:lowercase_method": _PROTO,
     "id/http:RAW_garbage_request_line": _PROTO,
-    "id/http:long_query_5000": _PROTO + " (gunicorn limit_request_line 4094)",
-    "id/http:long_header_9000": _PROTO + " (gunicorn limit_request_field_size 8190)",
-    "id/http:many_headers_120": _PROTO + " (gunicorn limit_request_fields 100)",
-    "types2/strData:resp_nested": "Python shim: seldon_core.user_model classes report the module "
-                                  "seldon_core_c.user_model in their repr (error infos, type(x).__module__)",
-    "raw/predict:multipart": "C: a multipart binData file reaches raw methods as str; the original "
-                             "passes the bytes of base64.b64encode (so echoing it fails to encode: 500)",
 }
 
 

@@ -102,7 +102,7 @@ def canon(o):
     if isinstance(o, str):
         return s_hex(o)
     if isinstance(o, bytes):  # binData: b64encode() output
-        return "s" + hx(o)
+        return "b" + hx(o)
     if isinstance(o, list):
         return "[" + ",".join(canon(x) for x in o) + "]"
     if isinstance(o, dict):

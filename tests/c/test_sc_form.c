@@ -124,6 +124,13 @@ static void tb_json(tbuf *b, const sc_json *j, int mode)
             tb_fmt(b, "%.17g", j->u.d);
         }
         break;
+    case SC_JSON_BYTES:
+        tb_str(b, mode ? "b" : "b\"");
+        if (mode)
+            tb_hex(b, j->u.s.ptr, j->u.s.len);
+        else
+            tb_fmt(b, "%.*s\"", (int)j->u.s.len, j->u.s.ptr);
+        break;
     case SC_JSON_STRING:
         if (mode) {
             tb_str(b, "s");
@@ -421,7 +428,7 @@ static void test_multipart_basic(void)
              "Content-Type: application/octet-stream\r\n\r\n\x00\x01\xfe\xff\r\n"
              "--XyZ\r\nContent-Disposition: form-data; name=\"t\"; filename=\"\"\r\n\r\n\xc3\xa9\r\n"
              "--XyZ--",
-             "{\"strData\":\"not json\",\"binData\":\"AAH+/w==\",\"t\":\"\\xc3\\xa9\"}");
+             "{\"strData\":\"not json\",\"binData\":b\"AAH+/w==\",\"t\":\"\\xc3\\xa9\"}");
     /* quoted boundary, LF-only lines, preamble and epilogue */
     CHECK_MP("multipart/form-data; boundary=\"a b\"",
              "preamble\n--a b\nContent-Disposition: form-data; name=x\n\n1\n--a b--\nepilogue",

@@ -284,6 +284,9 @@ static void canon(FILE *f, const sc_json *v)
             fprintf(f, "r%016llx", (unsigned long long)bits);
         }
         break;
+    case SC_JSON_BYTES: /* not produced by the parser */
+        fputc('b', f);
+        break;
     case SC_JSON_STRING:
         fputc('s', f);
         for (size_t i = 0; i < v->u.s.len; i++)
