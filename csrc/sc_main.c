@@ -15,25 +15,6 @@
 #include "sc_pyembed.h"
 #include "sc_worker.h"
 
-/* Python's repr() of a list of str, for the "Unknown args" message. */
-static void sc_repr_list(sc_buf *b, int n, const char **items)
-{
-    sc_buf_append_char(b, '[');
-    for (int i = 0; i < n; i++) {
-        if (i)
-            sc_buf_append_str(b, ", ");
-        char q = strchr(items[i], '\'') && !strchr(items[i], '"') ? '"' : '\'';
-        sc_buf_append_char(b, q);
-        for (const char *p = items[i]; *p; p++) {
-            if (*p == '\\' || *p == q)
-                sc_buf_append_char(b, '\\');
-            sc_buf_append_char(b, *p);
-        }
-        sc_buf_append_char(b, q);
-    }
-    sc_buf_append_char(b, ']');
-}
-
 int main(int argc, char **argv)
 {
     sc_config cfg;
@@ -49,12 +30,18 @@ int main(int argc, char **argv)
         SC_WARN("unknown log level %s", level);
     SC_INFO("Starting microservice.py:main");
     if (cfg.n_unknown > 0) {
-        sc_buf b;
-        sc_buf_init(&b);
-        sc_repr_list(&b, cfg.n_unknown, cfg.unknown);
-        SC_ERROR("Unknown args %s. Note since 1.5.0 this CLI does not take API type (REST, GRPC)",
-                 b.data ? b.data : "[]");
-        sc_buf_free(&b);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        int ok = mem != NULL && sc_config_write_unknown(&cfg, mem) == 0;
+        if (mem != NULL && fclose(mem) != 0)
+            ok = 0;
+        if (!ok) {
+            SC_ERROR("Unknown args. Note since 1.5.0 this CLI does not take API type (REST, GRPC)");
+        } else {
+            SC_ERROR("Unknown args %s. Note since 1.5.0 this CLI does not take API type (REST, GRPC)", text);
+        }
+        free(text);
         return 255;
     }
     if (cfg.persistence)
