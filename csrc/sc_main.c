@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sc_buf.h"
 #include "sc_config.h"
 #include "sc_log.h"
 #include "sc_master.h"
