@@ -21,6 +21,7 @@
 #include "sc_dispatch.h"
 #include "sc_executor.h"
 #include "sc_log.h"
+#include "sc_pystr.h"
 #include "sc_pyembed.h"
 #include "sc_route.h"
 #include "sc_status.h"
@@ -90,17 +91,6 @@ static int sc_method_bit(enum evhttp_cmd_type cmd)
     case EVHTTP_REQ_PATCH: return SC_M_PATCH;
     default: return SC_M_OTHER;
     }
-}
-
-static int sc_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* The last value of a repeated header: what gunicorn's WSGI environ holds. */
@@ -380,8 +370,8 @@ static size_t sc_decode_path(const char *raw, size_t len, char *out, size_t size
     size_t o = 0;
     for (size_t i = 0; i < len && o + 1 < size; i++) {
         int hi, lo;
-        if (raw[i] == '%' && i + 2 < len + 0 && (hi = sc_hexval(raw[i + 1])) >= 0 &&
-            (lo = sc_hexval(raw[i + 2])) >= 0) {
+        if (raw[i] == '%' && i + 2 < len && (hi = sc_hexval((unsigned char)raw[i + 1])) >= 0 &&
+            (lo = sc_hexval((unsigned char)raw[i + 2])) >= 0) {
             out[o++] = (char)(hi * 16 + lo);
             i += 2;
         } else {

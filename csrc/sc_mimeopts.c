@@ -148,17 +148,6 @@ static size_t sc_mo_unquote(const unsigned char *v, size_t len, int is_filename,
     return len;
 }
 
-static int sc_mo_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* urllib.parse.unquote_to_bytes() of UTF-8 text, in place: "%XX" with two hex digits is a
  * byte, any other "%" stays. */
 static size_t sc_mo_pct_decode(unsigned char *v, size_t len)
@@ -166,8 +155,8 @@ static size_t sc_mo_pct_decode(unsigned char *v, size_t len)
     size_t m = 0;
     for (size_t i = 0; i < len;) {
         int hi, lo;
-        if (v[i] == '%' && i + 2 < len && (hi = sc_mo_hexval(v[i + 1])) >= 0 &&
-            (lo = sc_mo_hexval(v[i + 2])) >= 0) {
+        if (v[i] == '%' && i + 2 < len && (hi = sc_hexval(v[i + 1])) >= 0 &&
+            (lo = sc_hexval(v[i + 2])) >= 0) {
             v[m++] = (unsigned char)(hi * 16 + lo);
             i += 3;
         } else {

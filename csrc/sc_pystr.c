@@ -463,3 +463,14 @@ int sc_ustr_to_utf8(sc_arena *a, sc_ustr u, char **out, size_t *out_len)
     *out_len = n;
     return 0;
 }
+
+int sc_hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

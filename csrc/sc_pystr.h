@@ -86,4 +86,8 @@ int sc_ustr_from_utf8(sc_arena *a, const char *s, size_t len, sc_ustr *out);
 /* Code points to UTF-8, NUL-terminated, in the arena. */
 int sc_ustr_to_utf8(sc_arena *a, sc_ustr u, char **out, size_t *out_len);
 
+/* The value of an ASCII hex digit, or -1 (percent-decoding of paths, forms and header
+ * parameters). */
+int sc_hexval(unsigned char c);
+
 #endif

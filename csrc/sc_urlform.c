@@ -7,17 +7,6 @@
 #include "sc_form.h"
 #include "sc_pystr.h"
 
-static int sc_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* url_unquote_plus() up to the charset step: '+' is a space, then "%XX" with two hex digits is
  * a byte and any other '%' stays as it is. Since '+' is replaced first, "%2+" stays literal and
  * "%2B" gives '+'. out needs len bytes; returns the decoded length. */
