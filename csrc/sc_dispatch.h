@@ -20,6 +20,8 @@ typedef struct sc_job {
     void *transport;  /* the transport's request handle; never touched by dispatch */
     void *transport_timer; /* the transport's deadline timer, or NULL; never touched by dispatch */
     int abandoned;    /* transport: already answered (deadline passed); drop the result */
+    const char *route_name; /* transport: the route's view name, for the built-in metrics */
+    double start_time;      /* transport: monotonic seconds when the request arrived */
     int endpoint;     /* sc_endpoint */
     int passthrough;  /* PAYLOAD_PASSTHROUGH applies to this request */
     char *content_type; /* owned (malloc), may be NULL */

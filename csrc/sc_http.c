@@ -21,6 +21,7 @@
 #include "sc_dispatch.h"
 #include "sc_executor.h"
 #include "sc_log.h"
+#include "sc_metrics_builtin.h"
 #include "sc_pystr.h"
 #include "sc_pyembed.h"
 #include "sc_route.h"
@@ -39,6 +40,8 @@ typedef struct sc_server {
     struct event *sig_ev;
     int sig_fd;
     int inflight;       /* jobs handed to the executor and not yet answered (I/O thread only) */
+    const char *cur_route; /* route and arrival time of the answer being sent (built-in metrics) */
+    double cur_start;
     struct event *finish_ev; /* after draining: stop once idle */
     int draining;
     int closing;        /* retiring: answers close their connections */
@@ -210,8 +213,16 @@ static void sc_access_log(sc_server *s, struct evhttp_request *req, int status, 
 }
 
 /* Sends body (malloc'd; ownership taken, may be NULL when len is 0). */
+static double sc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const char *type, char *body, size_t len)
 {
+    sc_builtin_request(s->cur_route ? s->cur_route : "unknown", status, sc_now() - s->cur_start);
     if (s->opts->access_log)
         sc_access_log(s, req, status, len);
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
@@ -349,6 +360,8 @@ static void sc_on_deadline(evutil_socket_t fd, short what, void *arg)
     snprintf(info, sizeof(info), "Request timed out: no answer within the rest-timeout of %lld ms",
              s->opts->deadline_ms);
     SC_WARN("worker %d: %s", (int)getpid(), info);
+    s->cur_route = job->route_name;
+    s->cur_start = job->start_time;
     sc_reply_status(s, job->transport, 504, "MICROSERVICE_TIMEOUT", info);
     job->abandoned = 1;
     job->transport = NULL;
@@ -466,6 +479,8 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
     char pathbuf[1024];
     size_t plen = sc_decode_path(target, tlen, pathbuf, sizeof(pathbuf));
     const sc_route *r = sc_route_find(pathbuf, plen);
+    s->cur_route = r ? r->name : "unknown";
+    s->cur_start = sc_now();
 
     if (cmd == EVHTTP_REQ_OPTIONS) {
         sc_reply_options(s, req, r);
@@ -507,6 +522,8 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
         return;
     }
     job->transport = req;
+    job->route_name = r->name;
+    job->start_time = s->cur_start;
     job->endpoint = r->endpoint;
     job->passthrough = s->opts->passthrough && r->endpoint == SC_EP_PREDICT;
     struct evkeyvalq *in = evhttp_request_get_input_headers(req);
@@ -557,6 +574,7 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
         return;
     }
     s->inflight++;
+    sc_builtin_inflight(s->inflight);
 }
 
 /* Executor thread: queue the finished job for the I/O thread. */
@@ -602,12 +620,16 @@ static void sc_on_done_event(evutil_socket_t fd, short what, void *arg)
         }
         if (job->transport_timer != NULL)
             event_free(job->transport_timer);
-        if (job->abandoned)
+        if (job->abandoned) {
             free(out);
-        else
+        } else {
+            s->cur_route = job->route_name;
+            s->cur_start = job->start_time;
             sc_reply(s, job->transport, job->status, job->out_type, out, job->out_len);
+        }
         sc_job_free(job);
         s->inflight--;
+        sc_builtin_inflight(s->inflight);
         job = next;
     }
     sc_maybe_finish(s);

@@ -11,6 +11,7 @@
 #include "sc_log.h"
 #include "sc_master.h"
 #include "sc_metrics.h"
+#include "sc_metrics_builtin.h"
 #include "sc_pyembed.h"
 #include "sc_worker.h"
 
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
         SC_ERROR("cannot listen on 0.0.0.0:%d: %s", cfg.metrics_port, strerror(-metrics_fd));
         return 1;
     }
+    sc_builtin_init();
     /* The metric store must exist before the first fork so every worker shares it. */
     rc = sc_metrics_init(0);
     if (rc != 0) {

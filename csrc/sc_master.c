@@ -18,7 +18,9 @@
 #include <event2/event.h>
 
 #include "sc_grpc_worker.h"
+#include "sc_http.h"
 #include "sc_log.h"
+#include "sc_metrics_builtin.h"
 #include "sc_metrics.h"
 #include "sc_pyembed.h"
 #include "sc_worker.h"
@@ -42,6 +44,7 @@ typedef struct sc_slot {
     int quick_deaths;        /* consecutive deaths within a second of starting, for back-off */
     int fails_before_ready;  /* consecutive deaths before ever serving, for crash-loop exit */
     int retire_pending;      /* the current process asked to be replaced during a replacement */
+    const char *retire_cause; /* why `retiring` is being replaced: "recycle" or "reload" */
     struct event *respawn_ev;
     sc_master *m;
 } sc_slot;
@@ -106,6 +109,21 @@ static int sc_custom_run(const sc_config *cfg)
         SC_WARN("prctl(PR_SET_PDEATHSIG) failed");
     SC_INFO("Starting custom service with pid: %d", (int)getpid());
     return sc_py_run_custom_service(cfg);
+}
+
+static const char *sc_kind_label(sc_kind k)
+{
+    return k == SC_KIND_CUSTOM ? "custom" : k == SC_KIND_GRPC ? "grpc" : "rest";
+}
+
+/* Before each scrape: memory and CPU of every child, per slot (SC_BUILTIN_METRICS). */
+static void sc_on_scrape(void *arg)
+{
+    sc_master *m = arg;
+    for (int i = 0; i < SC_MAX_SLOTS; i++) {
+        if (m->slots[i].pid != 0)
+            sc_builtin_sample(i, m->slots[i].pid, sc_kind_label(m->slots[i].kind));
+    }
 }
 
 static const char *sc_kind_name(sc_kind k)
@@ -217,6 +235,7 @@ static void sc_reload_step(sc_master *m)
             s->retiring != 0)
             continue;
         s->retiring = s->pid;
+        s->retire_cause = "reload";
         s->pid = 0;
         if (sc_spawn(m, s) != 0) {
             sc_begin_stop(m, 1, "cannot fork a worker");
@@ -263,6 +282,7 @@ static void sc_retire(sc_master *m, pid_t pid)
             return;
         }
         s->retiring = pid;
+        s->retire_cause = "recycle";
         s->pid = 0;
         if (sc_spawn(m, s) != 0)
             sc_begin_stop(m, 1, "cannot fork a worker");
@@ -316,6 +336,7 @@ static void sc_reap_one(sc_master *m, pid_t pid, int status)
         if (s->retiring == pid) {
             s->retiring = 0;
             SC_INFO("Worker (pid:%d) retired", (int)pid);
+            sc_builtin_restart(s->index, sc_kind_label(s->kind), s->retire_cause ? s->retire_cause : "reload");
             if (s->retire_pending && s->pid != 0 && !m->stopping) {
                 s->retire_pending = 0;
                 sc_retire(m, s->pid);
@@ -356,6 +377,10 @@ static void sc_reap_one(sc_master *m, pid_t pid, int status)
                 return;
             }
         }
+        sc_builtin_restart(s->index, sc_kind_label(s->kind),
+                           WIFSIGNALED(status)                                   ? "crash"
+                           : WEXITSTATUS(status) == SC_EXIT_STUCK                ? "stuck"
+                                                                                 : "exit");
         /* Back off when a process keeps dying right after start, so a crash loop does not spin. */
         s->quick_deaths = lived < 1.0 ? s->quick_deaths + 1 : 0;
         int delay_ms = s->quick_deaths > 0 ? 100 << (s->quick_deaths > 6 ? 6 : s->quick_deaths) : 0;
@@ -540,6 +565,7 @@ int sc_master_run(const sc_config *cfg, int listen_fd, int metrics_fd)
         SC_ERROR("out of memory");
         return 1;
     }
+    sc_metrics_set_scrape_hook(sc_on_scrape, m);
     int rc = sc_metrics_http_start(m->base, metrics_fd, cfg->metrics_endpoint);
     if (rc != 0) {
         SC_ERROR("cannot serve metrics on port %d: %s", cfg->metrics_port, strerror(-rc));

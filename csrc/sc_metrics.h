@@ -79,6 +79,10 @@ size_t sc_metrics_format_value(double v, char *buf);
 
 /* --- the metrics port (sc_metrics_http.c) ------------------------------------------------ */
 
+/* Called on the serving thread right before each scrape renders (the master samples its
+ * children's memory and CPU there). NULL removes it. */
+void sc_metrics_set_scrape_hook(void (*fn)(void *arg), void *arg);
+
 struct event_base;
 
 /* Serves GET/HEAD <endpoint> (the render, `text/plain; version=0.0.4; charset=utf-8`) on the

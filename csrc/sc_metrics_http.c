@@ -95,8 +95,19 @@ static void sc_mreply(struct evhttp_request *req, int status, const char *reason
     evbuffer_free(buf);
 }
 
+static void (*sc_scrape_hook)(void *);
+static void *sc_scrape_arg;
+
+void sc_metrics_set_scrape_hook(void (*fn)(void *arg), void *arg)
+{
+    sc_scrape_hook = fn;
+    sc_scrape_arg = arg;
+}
+
 static void sc_reply_metrics(struct evhttp_request *req)
 {
+    if (sc_scrape_hook != NULL)
+        sc_scrape_hook(sc_scrape_arg);
     sc_buf b;
     sc_buf_init(&b);
     int rc = sc_metrics_render(&b);

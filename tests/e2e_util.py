@@ -104,6 +104,9 @@ def base_env(extra=None):
     env = {k: v for k, v in os.environ.items()
            if k not in _SCRUB and not k.startswith(_SCRUB_PREFIXES)}
     env["PYTHONUNBUFFERED"] = "1"
+    # Our extra seldon_core_c_* metrics are on by default; the suites compare the metrics port
+    # with the original's exposition, so they start with them off unless a test asks.
+    env.setdefault("SC_BUILTIN_METRICS", "0")
     if IS_ORIGINAL and _original_pythonpath():
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_original_pythonpath(), env.get("PYTHONPATH")) if p)
