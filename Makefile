@@ -5,7 +5,7 @@ VENV_ASAN ?= .venv-asan
 ORIG_VENV ?= /opt/seldon-orig
 BUILD ?= build-ctest
 JOBS ?= 2
-TEST_DEPS = pytest requests PyYAML grpcio protobuf grpcio-reflection
+TEST_DEPS = pytest requests PyYAML grpcio protobuf grpcio-reflection prometheus-client
 
 .PHONY: all venv install build ctest pytest test test-asan orig-venv clean protos
 

@@ -67,3 +67,18 @@ def test_off_gives_the_original_exposition(server):
     with server("id", env={"SC_BUILTIN_METRICS": "0"}, args=["--grpc-workers", "0"]) as srv:
         requests.post(srv.url("/api/v1.0/predictions"), json={"data": {"ndarray": [[1]]}}, timeout=T)
         assert _scrape(srv) == ""  # the identity model records nothing; the original says nothing
+
+
+def test_scrape_parses_with_prometheus_client(server):
+    parser = pytest.importorskip("prometheus_client.parser")
+    with server("metrics_any", env={"SC_BUILTIN_METRICS": "1"}, args=["--grpc-workers", "0"]) as srv:
+        metrics = [{"type": "COUNTER", "key": "c1", "value": 2},
+                   {"type": "GAUGE", "key": "g1", "value": 1.5, "tags": {"a": "x\"y"}},
+                   {"type": "TIMER", "key": "t1", "value": 20.2}]
+        r = requests.post(srv.url("/predict"), json={"jsonData": {"metrics": metrics}}, timeout=T)
+        assert r.status_code == 200, r.content
+        text = _scrape(srv)
+        families = {f.name: f for f in parser.text_string_to_metric_families(text)}
+        assert {"c1", "g1", "t1", "seldon_core_c_requests", "seldon_core_c_request_duration_seconds"} <= set(families)
+        g = [s for s in families["g1"].samples][0]
+        assert g.labels["a"] == 'x"y' and g.value == 1.5
