@@ -43,6 +43,7 @@ typedef struct sc_server {
     const char *cur_route; /* route and arrival time of the answer being sent (built-in metrics) */
     double cur_start;
     struct event *finish_ev; /* after draining: stop once idle */
+    int unflushed;      /* answers handed to evhttp and not yet completely written */
     int draining;
     int closing;        /* retiring: answers close their connections */
     long long served;
@@ -212,6 +213,8 @@ static void sc_access_log(sc_server *s, struct evhttp_request *req, int status, 
     }
 }
 
+static void sc_on_reply_complete(struct evhttp_request *req, void *arg);
+
 /* Sends body (malloc'd; ownership taken, may be NULL when len is 0). */
 static double sc_now(void)
 {
@@ -259,6 +262,8 @@ static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const
         evhttp_add_header(out, "Content-Length", clen);
         evbuffer_drain(buf, len);
     }
+    s->unflushed++;
+    evhttp_request_set_on_complete_cb(req, sc_on_reply_complete, s);
     evhttp_send_reply(req, status, sc_reason_phrase(status), buf);
     evbuffer_free(buf);
 }
@@ -328,11 +333,23 @@ static void sc_on_finish_check(evutil_socket_t fd, short what, void *arg)
 
 static void sc_maybe_finish(sc_server *s)
 {
-    if (s->draining && s->inflight == 0 && s->finish_ev != NULL) {
-        /* Give libevent a moment to flush the last responses before the loop ends. */
-        struct timeval tv = {0, 100 * 1000};
-        evtimer_add(s->finish_ev, &tv);
-    }
+    if (!s->draining || s->inflight != 0 || s->finish_ev == NULL)
+        return;
+    /* Stop after a quiet period with every answer written: a client that just got an answer on
+     * a keep-alive connection sends its next request within it and is answered (with
+     * Connection: close) instead of finding the connection closed under it. Any answer re-arms
+     * the timer; a peer that stops reading only delays the stop by the same period. */
+    struct timeval tv = {0, 50 * 1000};
+    evtimer_add(s->finish_ev, &tv);
+}
+
+/* evhttp has written an answer completely (or dropped it with its connection). */
+static void sc_on_reply_complete(struct evhttp_request *req, void *arg)
+{
+    (void)req;
+    sc_server *s = arg;
+    s->unflushed--;
+    sc_maybe_finish(s);
 }
 
 /* The rest-timeout passed before the model answered: the client gets 504 now; the job's

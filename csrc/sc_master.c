@@ -62,6 +62,10 @@ struct sc_master {
     int reloading;           /* a SIGHUP reload is rolling through the slots */
     int reload_next;         /* next slot index the reload will replace */
     int reload_again;        /* another SIGHUP arrived during the reload */
+    /* Replaced processes finishing their last requests after SIGTERM: reaped, counted and
+     * signalled like the others, but no longer tied to a slot. */
+    pid_t draining[SC_MAX_SLOTS];
+    int ndraining;
 };
 
 int sc_listen_tcp(int port, int reuseport)
@@ -169,7 +173,7 @@ static int sc_spawn(sc_master *m, sc_slot *s)
 
 static int sc_live_processes(const sc_master *m)
 {
-    int n = 0;
+    int n = m->ndraining;
     for (int i = 0; i < SC_MAX_SLOTS; i++)
         n += (m->slots[i].pid != 0) + (m->slots[i].retiring != 0);
     return n;
@@ -183,6 +187,8 @@ static void sc_signal_all(sc_master *m, int sig)
         if (m->slots[i].retiring != 0)
             kill(m->slots[i].retiring, sig);
     }
+    for (int i = 0; i < m->ndraining; i++)
+        kill(m->draining[i], sig);
 }
 
 static void sc_on_kill_timer(evutil_socket_t fd, short what, void *arg)
@@ -267,6 +273,26 @@ static void sc_start_reload(sc_master *m)
     sc_reload_step(m);
 }
 
+static void sc_retire(sc_master *m, pid_t pid);
+
+/* The successor in slot s serves: the old process drains and exits on its own; the slot is free
+ * for the next replacement at once (a recycle or the reload's next step). */
+static void sc_hand_over(sc_master *m, sc_slot *s)
+{
+    pid_t old = s->retiring;
+    kill(old, SIGTERM);
+    if (m->ndraining < SC_MAX_SLOTS)
+        m->draining[m->ndraining++] = old;
+    sc_builtin_restart(s->index, sc_kind_label(s->kind), s->retire_cause ? s->retire_cause : "reload");
+    s->retiring = 0;
+    if (s->retire_pending && s->pid != 0 && !m->stopping) {
+        s->retire_pending = 0;
+        sc_retire(m, s->pid);
+    }
+    if (m->reloading && !m->stopping)
+        sc_reload_step(m);
+}
+
 /* A worker reached --max-requests: start its successor in the same slot; the old process is
  * stopped (gracefully) once the successor serves, as in a reload. */
 static void sc_retire(sc_master *m, pid_t pid)
@@ -309,7 +335,9 @@ static void sc_on_ready(evutil_socket_t fd, short what, void *arg)
             s->ready = 1;
             s->fails_before_ready = 0;
             if (s->retiring != 0)
-                kill(s->retiring, SIGTERM); /* the replacement serves: retire the old process */
+                sc_hand_over(m, s); /* the replacement serves: retire the old process */
+            else if (m->reloading && !m->stopping && s->index == m->reload_next - 1)
+                sc_reload_step(m); /* its predecessor died meanwhile: the reload goes on */
         }
     }
 }
@@ -331,19 +359,19 @@ static int sc_crash_looping(const sc_master *m, sc_kind kind)
 
 static void sc_reap_one(sc_master *m, pid_t pid, int status)
 {
+    for (int i = 0; i < m->ndraining; i++) {
+        if (m->draining[i] == pid) {
+            m->draining[i] = m->draining[--m->ndraining];
+            SC_INFO("Worker (pid:%d) retired", (int)pid);
+            return;
+        }
+    }
     for (int i = 0; i < SC_MAX_SLOTS; i++) {
         sc_slot *s = &m->slots[i];
         if (s->retiring == pid) {
+            /* It died before its successor was ready: nothing left to hand over. */
             s->retiring = 0;
-            SC_INFO("Worker (pid:%d) retired", (int)pid);
-            sc_builtin_restart(s->index, sc_kind_label(s->kind), s->retire_cause ? s->retire_cause : "reload");
-            if (s->retire_pending && s->pid != 0 && !m->stopping) {
-                s->retire_pending = 0;
-                sc_retire(m, s->pid);
-                return;
-            }
-            if (m->reloading && !m->stopping)
-                sc_reload_step(m);
+            SC_WARN("Worker (pid:%d) exited before its successor was ready", (int)pid);
             return;
         }
         if (s->pid != pid)

@@ -201,3 +201,25 @@ def test_crash_loop_exits_nonzero(server):
         rc = srv.wait_exit(30)
         assert rc not in (None, 0), srv.output()
         assert "keeps dying before it serves" in srv.output()
+
+
+@pytest.mark.ours_only
+def test_thousand_recycles_no_failure_and_constant_scrape(server):
+    """--max-requests 1 for 1,000 requests: every request answered (no retries), the worker
+    replaced again and again, and the scrape keeps the same series (SPEC decision 6)."""
+    metric = [{"type": "COUNTER", "key": "hits", "value": 1}]
+    with server("metrics_any", args=["--workers", "1", "--max-requests", "1", "--grpc-workers", "0"]) as srv:
+        pids = set()
+        sizes = set()
+        with requests.Session() as s:
+            for i in range(1000):
+                r = s.post(srv.url("/predict"), json={"jsonData": {"metrics": metric}}, timeout=T)
+                assert r.status_code == 200, (i, r.content)
+                pids.add(json.loads(r.content)["jsonData"]["pid"])
+                if i % 100 == 99:
+                    text = requests.get("http://127.0.0.1:%d/metrics" % srv.metrics_port, timeout=T).text
+                    sizes.add(len(text.splitlines()))  # values grow in digits; series must not
+        assert len(pids) > 100, len(pids)  # really recycled, many times
+        assert len(sizes) == 1, sizes       # the scrape does not grow with restarts
+        text = requests.get("http://127.0.0.1:%d/metrics" % srv.metrics_port, timeout=T).text
+        assert re.search(r'^hits_total\{.*worker_id="0"\} 1000\.0$', text, re.M), text
