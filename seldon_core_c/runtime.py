@@ -18,6 +18,7 @@ import dataclasses
 import datetime
 import decimal
 import email.utils
+import functools
 import importlib
 import inspect
 import json
@@ -29,6 +30,7 @@ import uuid
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Type
 
 import numpy as np
+from google.protobuf import json_format
 
 from . import _compat
 from ._metadata import build_metadata
@@ -41,6 +43,7 @@ from ._protojson import (
     render_message,
     value_from_json,
 )
+from ._tftensor import TfTensorError, array_from_json, array_to_json
 from .flask_utils import SeldonMicroserviceException
 from .metrics import COUNTER, METRIC_TYPES, validate_metrics
 from .user_model import SeldonComponent, SeldonNotImplementedError, SeldonResponse
@@ -207,6 +210,7 @@ _EMPTY_REQUEST = _Request(False, None, [], None, False, "ndarray")
 
 
 def _tensorflow() -> Any:
+    """TensorFlow if installed (still used by _grpc_runtime; REST uses the native _tftensor)."""
     try:
         import tensorflow  # type: ignore
     except ImportError:
@@ -223,16 +227,11 @@ def _features(kind: Optional[str], raw: Any) -> np.ndarray:
         return values.reshape(shape)
     if kind == "ndarray":
         return raw if isinstance(raw, np.ndarray) else np.array(raw)
-    if kind == "tftensor":
-        tf = _tensorflow()
-        if tf is None:  # what the original answers without TensorFlow installed
-            raise NameError("name 'TensorProto' is not defined")
-        from google.protobuf import json_format  # type: ignore
-        from tensorflow.core.framework.tensor_pb2 import TensorProto  # type: ignore
-
-        proto = TensorProto()
-        json_format.ParseDict(raw, proto)
-        return tf.make_ndarray(proto)
+    if kind == "tftensor":  # json_format.ParseDict + tf.make_ndarray, natively (_tftensor.py)
+        try:
+            return array_from_json(raw)
+        except TfTensorError as exc:
+            raise SeldonMicroserviceException(str(exc)) from None
     return np.array([])
 
 
@@ -698,12 +697,8 @@ class Runtime:
 
     @staticmethod
     def _tftensor(array: np.ndarray) -> Any:
-        tf = _tensorflow()
-        if tf is None:  # what the original answers without TensorFlow installed
-            raise NameError("name 'tf' is not defined")
-        from google.protobuf import json_format  # type: ignore
-
-        return json.loads(json_format.MessageToJson(tf.make_tensor_proto(array)))
+        """The JSON of tf.make_tensor_proto(array), natively (_tftensor.py)."""
+        return array_to_json(array)
 
     def _raw_call(self, fn: Callable[[Any], Any], request: Any, endpoint: int) -> Any:
         """A ``*_raw`` method's result with its metrics handled, or _FALL_THROUGH."""
@@ -936,7 +931,17 @@ class Runtime:
         raise SeldonMicroserviceException("Unknown data type returned as payload:" + data)
 
     def _feedback_raw_answer(self, response: Any) -> Dict:
-        """send_feedback_raw's SeldonMessage, its metrics recorded (and dropped if asked)."""
+        """send_feedback_raw's SeldonMessage, its metrics recorded (and dropped if asked).
+
+        A protobuf message (what the original expects) is rendered by protobuf itself, as the
+        original does; a dict (or None) is accepted too and read as a SeldonMessage.
+        """
+        if _is_proto(response):
+            metrics = json_format.MessageToDict(response.meta).get("metrics", [])
+            if metrics and not self.include_metrics:
+                del response.meta.metrics[:]
+            self._record_metrics("feedback", metrics)
+            return json_format.MessageToDict(response, descriptor_pool=response.DESCRIPTOR.file.pool)
         message = self._message_from_result(response)
         meta = message.get("meta", {})
         metrics = render_message(meta, "Meta").get("metrics", [])
@@ -949,10 +954,9 @@ class Runtime:
         """A SeldonMessage given as dict, protobuf message or None -> parsed message dict."""
         if result is None:
             result = {}
-        elif hasattr(result, "DESCRIPTOR") and hasattr(result, "SerializeToString"):
-            from google.protobuf import json_format  # type: ignore
-
-            result = json_format.MessageToDict(result)
+        elif _is_proto(result):
+            # its own pool resolves a customData Any of our private classes
+            result = json_format.MessageToDict(result, descriptor_pool=result.DESCRIPTOR.file.pool)
         try:
             return parse_message(result)
         except FeedbackError as exc:
@@ -980,7 +984,8 @@ class _UserErrorHandlers:
     Flask picks the handler of the most specific class in the exception's MRO; the wrapper's
     own handlers (SeldonMicroserviceException, Exception) take precedence over user handlers
     registered for exactly those classes. The handler's response status and body are answered
-    verbatim (mode 1); its headers are not carried over.
+    verbatim (mode 1); its headers are not carried over yet (``response`` has them, but the
+    C side's (status, body, mode) answer has no place for them).
     """
 
     def __init__(self, app: Any, handlers: Dict[Any, Callable[[BaseException], Any]]) -> None:
@@ -988,6 +993,11 @@ class _UserErrorHandlers:
         self.handlers = handlers
 
     def answer(self, exc: BaseException) -> Optional[Result]:
+        response = self.response(exc)
+        return None if response is None else (response[0], response[1], MODE_BYTES)
+
+    def response(self, exc: BaseException) -> Optional[Tuple[int, bytes, List[Tuple[str, str]]]]:
+        """(status, body, headers) of the user handler for ``exc``, or None when none applies."""
         for cls in type(exc).__mro__:
             if cls is Exception or cls.__name__ == "SeldonMicroserviceException":
                 return None
@@ -995,7 +1005,7 @@ class _UserErrorHandlers:
             if handler is not None:
                 with self.app.test_request_context():
                     response = self.app.make_response(handler(exc))
-                    return response.status_code, response.get_data(), MODE_BYTES
+                    return response.status_code, response.get_data(), list(response.headers.items())
         return None
 
 
@@ -1014,15 +1024,29 @@ class _ParseError(Exception):
     """A proto conversion failure of our own response: answered 500 with its text."""
 
 
+def _is_proto(obj: Any) -> bool:
+    """A protobuf message of any class (ours, the original's generated code, ...)."""
+    return hasattr(obj, "DESCRIPTOR") and hasattr(obj, "SerializeToString")
+
+
+@functools.lru_cache(maxsize=None)
+def _protos() -> Any:
+    """The protobuf message classes of ``_protos.pb``, built as the gRPC side builds them."""
+    from ._grpc_runtime import Protos
+
+    return Protos()
+
+
 def _feedback_object(feedback: Any) -> Any:
-    """What feedback methods receive: a real ``Feedback`` proto when the original's generated
-    code and protobuf are importable, else its proto-JSON dict."""
+    """What send_feedback_grpc / send_feedback_raw receive, as in the original: a real
+    ``seldon.protos.Feedback`` message (so e.g. the float32 ``reward`` 0.1 reads
+    0.10000000149011612)."""
+    proto = _protos().Feedback()
     try:
-        from google.protobuf import json_format  # type: ignore
-        from seldon_core.proto import prediction_pb2  # type: ignore
-    except ImportError:
-        return feedback.as_dict()
-    return json_format.ParseDict(feedback.as_dict(), prediction_pb2.Feedback())
+        json_format.ParseDict(feedback.as_dict(), proto, descriptor_pool=proto.DESCRIPTOR.file.pool)
+    except json_format.ParseError as exc:  # e.g. a bad tftensor, which _protojson keeps as is
+        raise SeldonMicroserviceException("Invalid JSON: " + str(exc)) from None
+    return proto
 
 
 _FALL_THROUGH: Any = object()

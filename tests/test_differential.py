@@ -756,8 +756,17 @@ def _ours_decision_11(ours, orig):
     _err(ours, 500, "Bad metric created during request: ", "MICROSERVICE_BAD_METRIC")
 
 
+def _ours_tftensor(ours, orig):
+    # the original without TensorFlow fails (500 NameError); ours decodes/encodes natively
+    assert ours.status == 200
+    assert json.loads(ours.body) == {"data": {"names": [], "tftensor": {
+        "dtype": "DT_FLOAT", "tensorShape": {"dim": [{"size": "1"}]}, "floatVal": [1.0]}}, "meta": {}}
+
+
 # case key "config/case id" -> (why, check of OURS' answer given both answers)
 ALLOWED = {
+    "id/predict:tftensor": ("SPEC §4.3: tftensor implemented natively (make_ndarray / make_tensor_proto "
+                            "semantics); the original needs TensorFlow", _ours_tftensor),
     "id/http:GET_seldon_json": ("SPEC §3.1 / brief: /seldon.json is our own OpenAPI document", _ours_seldon_json),
     "meta_typeerror/predict:with_meta": ("SPEC decision 9 (differences.md #9): meta= decided once, "
                                          "no second call after a TypeError", _ours_decision_9),

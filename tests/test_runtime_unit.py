@@ -182,6 +182,27 @@ def case(name: str, model_src: str, endpoint: int, request: Any = None, env: Opt
 
 NDARRAY_12 = {"data": {"names": ["a", "b"], "ndarray": [[1.0, 2.0]]}}
 
+FEEDBACK_RAW_PROTO = model(
+    """
+    class Model:
+        def send_feedback_raw(self, fb):
+            out = type(fb.request)()
+            out.strData = "%s %r %s %r %r" % (type(fb).__name__, fb.reward, list(fb.request.data.names),
+                                              list(fb.truth.data.tensor.values), dict(fb.response.meta.routing))
+            out.meta.puid = fb.request.meta.puid
+            out.meta.tags["reward"].number_value = fb.reward
+            metric = out.meta.metrics.add()
+            metric.key, metric.type, metric.value = "fb_gauge", 1, fb.reward
+            return out
+    """
+)
+FEEDBACK_PROTO_BODY = {
+    "request": {"data": {"names": ["a", "b"], "ndarray": [[1, 2]]}, "meta": {"puid": "p1"}},
+    "response": {"meta": {"routing": {"r": 1}}},
+    "reward": 0.1,
+    "truth": {"data": {"tensor": {"shape": [1], "values": [3]}}},
+}
+
 CASES: List[Case] = [
     # ---- predict: payload kinds and numpy inference (SPEC §5.5, §9.3, §9.4)
     case("E1", ID, PREDICT, NDARRAY_12, expect='200 {"data":{"names":["t:0","t:1"],"ndarray":[[1.0,2.0]]},"meta":{}}'),
@@ -207,7 +228,9 @@ CASES: List[Case] = [
     case("tensor-bool", ID, PREDICT, {"data": {"tensor": {"shape": [2], "values": [True, False]}}}),
     case("tensor-reshape-error", ID, PREDICT, {"data": {"tensor": {"shape": [3, 2], "values": [1, 2]}}}),
     case("tensor-missing-values", ID, PREDICT, {"data": {"tensor": {"shape": [1]}}}),
-    case("tftensor", ID, PREDICT, {"data": {"tftensor": {"dtype": "DT_FLOAT"}}}),
+    # The original without TensorFlow answers 500 NameError; ours decodes natively (tests/test_tftensor.py).
+    case("tftensor", ID, PREDICT, {"data": {"tftensor": {"dtype": "DT_FLOAT"}}}, compare=False,
+         expect='200 {"data":{"names":[],"tftensor":{"dtype":"DT_FLOAT","floatVal":[0.0],"tensorShape":{}}},"meta":{}}'),
     case("strData", ID, PREDICT, {"strData": "my data"}),
     case("binData", ID, PREDICT, {"binData": "MTIz"}),
     case("binData-lenient", ID, PREDICT, {"binData": "M$TIz"}),
@@ -575,6 +598,25 @@ CASES += [
     case("feedback-returns-nan", model(
         "class Model:\n    def send_feedback(self, f, n, r, t, routing=None):\n        return np.array([np.nan, np.inf, 1e16])\n"), SEND_FEEDBACK, {"request": {"data": {"ndarray": [1]}}}),
     case("feedback-rest-none", model("class Model:\n    def send_feedback_rest(self, text):\n        return None\n"), SEND_FEEDBACK, {}),
+    # send_feedback_raw / send_feedback_grpc get a real Feedback proto (float32 reward, proto accessors).
+    case("feedback-raw-proto", FEEDBACK_RAW_PROTO, SEND_FEEDBACK, FEEDBACK_PROTO_BODY),
+    case("feedback-raw-proto-no-metrics", FEEDBACK_RAW_PROTO, SEND_FEEDBACK, FEEDBACK_PROTO_BODY,
+         env={"INCLUDE_METRICS_IN_CLIENT_RESPONSE": "false"}),
+    case("feedback-raw-proto-empty", FEEDBACK_RAW_PROTO, SEND_FEEDBACK, {}),
+    case("feedback-raw-any", model("""
+        class Model:
+            def send_feedback_raw(self, fb):
+                out = type(fb.request)()
+                out.customData.Pack(fb.request)
+                return out
+        """), SEND_FEEDBACK, {"request": {"strData": "x", "meta": {"tags": {"a": 1}}}}),
+    case("feedback-grpc-proto", model("""
+        class Model:
+            def send_feedback_grpc(self, fb):
+                return {"strData": "%s %r %r %s" % (type(fb).__name__, fb.reward, fb.HasField("truth"),
+                                                     fb.request.WhichOneof("data_oneof")),
+                        "meta": {"tags": {"reward": fb.reward}}}
+        """), SEND_FEEDBACK, {"request": {"binData": "MTIz"}, "reward": 0.3}),
 ]
 
 

@@ -27,14 +27,10 @@ class MyModel:
         return {"jsonData": {"got": msgs}}
 
     def send_feedback_raw(self, feedback):
-        # portable: the original passes a Feedback proto and needs a SeldonMessage proto back;
-        # without protobuf seldon-core-c passes (and accepts) the proto-JSON dict
-        try:
-            from seldon_core.proto import prediction_pb2
-        except ImportError:
-            return {"jsonData": {"reward": feedback.get("reward", 0), "keys": sorted(feedback)}}
+        # both pass a Feedback proto and take a SeldonMessage proto back; type(feedback.request)
+        # is that class whichever package generated it (the original's or seldon-core-c's pool)
         from google.protobuf import json_format
-        out = prediction_pb2.SeldonMessage()
+        out = type(feedback.request)()
         json_format.ParseDict({"jsonData": {"reward": feedback.reward,
                                             "keys": sorted(f.json_name for f, _ in feedback.ListFields())}}, out)
         return out
