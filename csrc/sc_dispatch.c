@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sc_buf.h"
 #include "sc_log.h"
@@ -63,6 +64,7 @@ void sc_job_free(sc_job *job)
     free(job->query);
     free(job->body);
     free(job->out);
+    free(job->out_headers);
     free(job);
 }
 
@@ -138,6 +140,45 @@ static void sc_encode_exception(sc_job *job)
     sc_job_fail_static(job);
 }
 
+/* GIL held: copies a list of (str, str) header pairs into job->out_headers, leaving out the
+ * ones the transport owns (Content-Length, Connection, Transfer-Encoding). 0, or -1 with a
+ * Python error set. */
+static int sc_take_headers(sc_job *job, PyObject *headers)
+{
+    PyObject *seq = PySequence_Fast(headers, "headers must be a sequence");
+    if (seq == NULL)
+        return -1;
+    sc_buf b;
+    sc_buf_init(&b);
+    size_t n = 0;
+    int rc = 0;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq) && rc == 0; i++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i);
+        const char *name, *value;
+        if (!PyArg_ParseTuple(pair, "ss", &name, &value)) {
+            rc = -1;
+            break;
+        }
+        if (strcasecmp(name, "Content-Length") == 0 || strcasecmp(name, "Connection") == 0 ||
+            strcasecmp(name, "Transfer-Encoding") == 0)
+            continue;
+        if (sc_buf_append(&b, name, strlen(name) + 1) != 0 || sc_buf_append(&b, value, strlen(value) + 1) != 0) {
+            PyErr_NoMemory();
+            rc = -1;
+        }
+        n++;
+    }
+    Py_DECREF(seq);
+    if (rc != 0) {
+        sc_buf_free(&b);
+        return -1;
+    }
+    free(job->out_headers);
+    job->out_headers = sc_buf_release(&b, NULL);
+    job->out_nheaders = n;
+    return 0;
+}
+
 /* GIL held: interprets runtime.handle()'s (status, body, mode). */
 static void sc_encode_result(sc_job *job, PyObject *res)
 {
@@ -153,6 +194,17 @@ static void sc_encode_result(sc_job *job, PyObject *res)
         return;
     }
     PyObject *body = PyTuple_GET_ITEM(res, 1);
+    if (mode == 2) {
+        /* a user error handler's own response: (bytes, [(name, value), ...]) */
+        if (!PyTuple_Check(body) || PyTuple_GET_SIZE(body) != 2 || sc_take_headers(job, PyTuple_GET_ITEM(body, 1)) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "runtime: mode 2 body must be (bytes, headers)");
+            sc_encode_exception(job);
+            return;
+        }
+        body = PyTuple_GET_ITEM(body, 0);
+        mode = 1;
+    }
     if (mode == 1) {
         /* passthrough: the bytes go out as they are */
         char *p = NULL;

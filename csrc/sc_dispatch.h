@@ -34,6 +34,8 @@ typedef struct sc_job {
     const char *out_type; /* static string */
     char *out;            /* owned (malloc) */
     size_t out_len;
+    char *out_headers;    /* owned: extra answer headers as "name\0value\0..." (mode 2), or NULL */
+    size_t out_nheaders;  /* number of name/value pairs in out_headers */
 } sc_job;
 
 typedef struct sc_dispatch_thread {

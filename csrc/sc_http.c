@@ -26,6 +26,7 @@
 #include "sc_pyembed.h"
 #include "sc_route.h"
 #include "sc_status.h"
+#include "sc_trace_rest.h"
 
 typedef struct sc_server {
     const sc_http_opts *opts;
@@ -41,6 +42,8 @@ typedef struct sc_server {
     int sig_fd;
     int inflight;       /* jobs handed to the executor and not yet answered (I/O thread only) */
     const char *cur_route; /* route and arrival time of the answer being sent (built-in metrics) */
+    const char *cur_headers; /* extra headers of the answer being sent ("name\0value\0..."), or NULL */
+    size_t cur_nheaders;
     double cur_start;
     struct event *finish_ev; /* after draining: stop once idle */
     int unflushed;      /* answers handed to evhttp and not yet completely written */
@@ -226,10 +229,21 @@ static double sc_now(void)
 static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const char *type, char *body, size_t len)
 {
     sc_builtin_request(s->cur_route ? s->cur_route : "unknown", status, sc_now() - s->cur_start);
+    sc_trace_rest_end(req, status); /* tracing hook: the request's span ends with its answer */
     if (s->opts->access_log)
         sc_access_log(s, req, status, len);
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-    if (type != NULL)
+    int typed = 0;
+    for (size_t i = 0, off = 0; s->cur_headers != NULL && i < s->cur_nheaders; i++) {
+        const char *name = s->cur_headers + off;
+        const char *value = name + strlen(name) + 1;
+        off += strlen(name) + strlen(value) + 2;
+        evhttp_add_header(out, name, value);
+        typed |= strcasecmp(name, "Content-Type") == 0;
+    }
+    s->cur_headers = NULL;
+    s->cur_nheaders = 0;
+    if (type != NULL && !typed)
         evhttp_add_header(out, "Content-Type", type);
     evhttp_add_header(out, "Server", "seldon-core-c");
     sc_add_cors(req);
@@ -440,6 +454,21 @@ static int sc_over_gunicorn_limits(sc_server *s, struct evhttp_request *req, con
             why = detail;
         }
     }
+    if (why == NULL) {
+        /* gunicorn refuses a repeated Content-Length (InvalidHeader). evhttp frames the body by
+         * the first one while a proxy in front may use the last: accepting it would let a
+         * client smuggle a request. The answer closes the connection, dropping the rest. */
+        int clens = 0;
+        struct evkeyval *h;
+        TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next) {
+            if (strcasecmp(h->key, "Content-Length") == 0)
+                clens++;
+        }
+        if (clens > 1) {
+            snprintf(detail, sizeof(detail), "Invalid HTTP Header: &#x27;CONTENT-LENGTH&#x27;");
+            why = detail;
+        }
+    }
     if (why == NULL)
         return 0;
     sc_buf b;
@@ -498,6 +527,7 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
     const sc_route *r = sc_route_find(pathbuf, plen);
     s->cur_route = r ? r->name : "unknown";
     s->cur_start = sc_now();
+    sc_trace_rest_begin(req, r, pathbuf, plen); /* tracing hook: the request's span starts */
 
     if (cmd == EVHTTP_REQ_OPTIONS) {
         sc_reply_options(s, req, r);
@@ -642,6 +672,8 @@ static void sc_on_done_event(evutil_socket_t fd, short what, void *arg)
         } else {
             s->cur_route = job->route_name;
             s->cur_start = job->start_time;
+            s->cur_headers = job->out_headers;
+            s->cur_nheaders = job->out_nheaders;
             sc_reply(s, job->transport, job->status, job->out_type, out, job->out_len);
         }
         sc_job_free(job);

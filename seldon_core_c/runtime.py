@@ -81,6 +81,7 @@ METADATA = 7
 # Response modes of handle().
 MODE_JSON = 0
 MODE_BYTES = 1
+MODE_RESPONSE = 2  # body is (bytes, [(header, value), ...]): a user error handler's response
 
 # The `method` label of the metrics recorded for each endpoint (SPEC §6.2).
 _METHOD_TAG = {
@@ -983,9 +984,8 @@ class _UserErrorHandlers:
 
     Flask picks the handler of the most specific class in the exception's MRO; the wrapper's
     own handlers (SeldonMicroserviceException, Exception) take precedence over user handlers
-    registered for exactly those classes. The handler's response status and body are answered
-    verbatim (mode 1); its headers are not carried over yet (``response`` has them, but the
-    C side's (status, body, mode) answer has no place for them).
+    registered for exactly those classes. The handler's response goes out as it is: status,
+    body and headers (mode 2, body = (bytes, [(name, value), ...])).
     """
 
     def __init__(self, app: Any, handlers: Dict[Any, Callable[[BaseException], Any]]) -> None:
@@ -994,7 +994,10 @@ class _UserErrorHandlers:
 
     def answer(self, exc: BaseException) -> Optional[Result]:
         response = self.response(exc)
-        return None if response is None else (response[0], response[1], MODE_BYTES)
+        if response is None:
+            return None
+        status, body, headers = response
+        return status, (body, headers), MODE_RESPONSE
 
     def response(self, exc: BaseException) -> Optional[Tuple[int, bytes, List[Tuple[str, str]]]]:
         """(status, body, headers) of the user handler for ``exc``, or None when none applies."""

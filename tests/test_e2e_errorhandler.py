@@ -3,8 +3,7 @@
 Model: tests/models/errorhandler (predict / transform_input / predict_rest raise the exception
 named by the request's strData). Needs Flask importable by the server's Python (the model
 imports it); skipped otherwise. Every expectation was checked against the original
-(SC_TEST_TARGET=original) except the two marked xfail: the C side sends a handler's status and
-body but not its headers (always `Content-Type: application/json`).
+(SC_TEST_TARGET=original); the handler's own status, body and headers go out as they are.
 """
 
 import importlib.util
@@ -71,15 +70,11 @@ def test_handler_status_and_body(handler_server):
     assert (r.status_code, r.content) == (418, b"text: teapot")
 
 
-@pytest.mark.xfail(not e2e_util.IS_ORIGINAL, strict=True,
-                   reason="handler headers are not carried over: runtime.handle returns (status, body, mode) only")
 def test_handler_custom_header(handler_server):
     r = post(handler_server, "/predict", "headers")
     assert r.headers.get("X-Error-Id") == "e-1"
 
 
-@pytest.mark.xfail(not e2e_util.IS_ORIGINAL, strict=True,
-                   reason="handler headers are not carried over: mode 1 answers are always application/json")
 def test_handler_content_type(handler_server):
     r = post(handler_server, "/predict", "text")
     assert r.headers["Content-Type"] == "text/html; charset=utf-8"

@@ -1098,7 +1098,9 @@ def test_model_error_handler_e16() -> None:
         """
     )
     rt = build(Case("e16", source, PREDICT, None))
-    assert rt.handle(PREDICT, {"data": {"ndarray": [1]}}, None) == (
-        402, b'{"status":{"app_code":1402,"message":"Test-Error-Msg","status":402}}\n', 1)
+    status, (body, headers), mode = rt.handle(PREDICT, {"data": {"ndarray": [1]}}, None)
+    assert (status, body, mode) == (
+        402, b'{"status":{"app_code":1402,"message":"Test-Error-Msg","status":402}}\n', 2)
+    assert ("Content-Type", "application/json") in headers
     assert rt.handle(PREDICT, {"strData": "x"}, None)[:2] == (
         500, {"status": {"status": 1, "info": "plain", "code": -1, "reason": "MICROSERVICE_INTERNAL_ERROR"}})
