@@ -391,7 +391,9 @@ def datadef_to_array(datadef: Optional[Dict[str, Any]]) -> np.ndarray:
     if "ndarray" in datadef:
         return np.array(_render_value(datadef["ndarray"]))
     if "tftensor" in datadef:
-        raise NameError("name 'tf' is not defined")
+        from ._tftensor import array_from_json  # TensorProto semantics without TensorFlow
+
+        return array_from_json(datadef["tftensor"])
     return np.array([])
 
 
@@ -436,7 +438,9 @@ def array_to_datadef(kind: Optional[str], array: np.ndarray, names: Any) -> Dict
                 )
         datadef["tensor"] = {"shape": list(array.shape), "values": [float(v) for v in values]}
     elif kind == "tftensor":
-        raise NameError("name 'tf' is not defined")
+        from ._tftensor import array_to_json
+
+        datadef["tftensor"] = array_to_json(array)
     else:
         datadef["ndarray"] = _list_value(array)
     return datadef
