@@ -1008,6 +1008,13 @@ int sc_config_parse(sc_config *cfg, int argc, char **argv, FILE *out, FILE *err)
     memset(cfg, 0, sizeof *cfg);
     cfg->grpc_max_message_size = -1;
     cfg->rest_timeout_ms = -1;
+    /* Hidden, exact and alone (not an option of the table, so no prefix matching): the
+     * console script's `--help-config` execs the server with it to print the configuration
+     * reference from this table (docs/configuration.md is generated from it: `make docs`). */
+    if (argc == 2 && strcmp(argv[1], "--print-config-reference") == 0) {
+        sc_config_write_reference(out);
+        return ferror(out) ? R_USAGE : R_HELP;
+    }
     parse_ctx c = {0};
     c.cfg = cfg;
     c.out = out;
