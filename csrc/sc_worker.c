@@ -11,6 +11,7 @@
 #include "sc_log.h"
 #include "sc_metrics.h"
 #include "sc_pyembed.h"
+#include "sc_trace.h"
 
 static void sc_reset_signals(void)
 {
@@ -71,6 +72,8 @@ int sc_worker_run(const sc_config *cfg, int listen_fd, int slot, int forked)
         return SC_EXIT_BOOT;
     }
     sc_py_release();
+    if (sc_trace_worker_start(cfg) != 0) /* tracing hook: this worker's span reporter */
+        return SC_EXIT_BOOT;
 
     long long max_requests = cfg->max_requests;
     if (max_requests > 0 && cfg->max_requests_jitter > 0) {
@@ -100,5 +103,7 @@ int sc_worker_run(const sc_config *cfg, int listen_fd, int slot, int forked)
     const char *gt = getenv("SC_GRACEFUL_TIMEOUT");
     if (gt != NULL && atoi(gt) > 0)
         opts.graceful_timeout = atoi(gt);
-    return sc_http_serve(&opts);
+    int rc = sc_http_serve(&opts);
+    sc_trace_worker_stop(); /* tracing hook: send the spans still queued */
+    return rc;
 }
