@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +75,10 @@ int sc_listen_tcp(int port, int reuseport)
     if (fd < 0)
         return -errno;
     int one = 1;
+    /* TCP_NODELAY on the listener is inherited by every accepted connection: without it a
+     * response's last partial segment waits for the client's delayed ACK (tens of ms). */
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
         (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)) {
         int e = errno;
         close(fd);
