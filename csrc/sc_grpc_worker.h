@@ -6,10 +6,15 @@
  *
  * Process: a child forked by the master (slots after the REST workers). Entered with the GIL held
  * (the fork child is the only thread); the GIL is released before any thread starts and is then
- * taken once per call by the executor threads (`--grpc-threads`).
+ * taken once per call by the serving thread that polled the call (`--grpc-threads` of them).
+ * The main thread waits for the stop signal, polls gRPC in their stead while all of them are
+ * stuck in long Python calls (so keepalive pings and new connections are still served), and
+ * drives the drain.
  *
- * Transport only: the request bytes of one call go to runtime.handle_grpc(method, bytes), which
- * returns (grpc status code, details, response bytes); see docs/architecture.md.
+ * Transport only: the request bytes of one call go to runtime.handle_grpc(method, bytes), or,
+ * for plain numeric SeldonMessages of Predict/TransformInput/TransformOutput/Route, the parts
+ * decoded by sc_grpc_fast to runtime.handle_grpc_parts(method, parts); both return (grpc status
+ * code, details, response bytes). Health/Watch is answered in C. See docs/architecture.md.
  */
 #ifndef SC_GRPC_WORKER_H
 #define SC_GRPC_WORKER_H

@@ -14,6 +14,7 @@ RUNTIME_PACKAGES=(
     libevent-extra-2.1-7
     libevent-pthreads-2.1-7
     libgrpc29             # gRPC core (libgrpc, libgpr), for the gRPC workers
+    libprotobuf-c1        # protobuf-c, the gRPC fast path's generated decoders
 )
 
 if [ "${1:-}" = "--list" ]; then

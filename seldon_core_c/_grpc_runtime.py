@@ -4,6 +4,16 @@ The C worker (csrc/sc_grpc_worker.c) does HTTP/2 and hands each call's request b
 ``Runtime.handle_grpc(method, request)``, which delegates here and returns
 ``(grpc status code, details, response bytes)``. It never raises.
 
+Numeric fast path (csrc/sc_grpc_fast.c): for Predict, TransformInput, TransformOutput and Route
+the worker first decodes a plain ``meta`` + ``data{names, tensor|ndarray}`` request in C and
+calls ``Runtime.handle_grpc_parts(method, parts)`` instead, with
+``parts = (datadef kind, float64 ndarray, names list, serialized Meta or None)``. That answers
+exactly like ``handle_grpc`` would for the same request, or ``None`` (before any user code ran)
+when the request needs the message itself (a raw or deprecated method; a Meta protobuf refuses):
+the worker then calls ``handle_grpc`` with the bytes. Responses with a numeric tensor/ndarray
+payload are serialized by the C ``_seldon_core_c.grpc_encode_data`` (byte for byte what protobuf
+writes) when the worker provides it.
+
 Message classes are built at run time from ``_protos.pb``, a serialized FileDescriptorSet of
 ``proto/`` (prediction.proto, the TensorFlow subset, health and reflection) made by
 ``protoc --include_imports --descriptor_set_out`` (``make protos``). No generated ``*_pb2``
@@ -23,6 +33,11 @@ from google.protobuf.message import DecodeError
 
 from .flask_utils import SeldonMicroserviceException
 from .metrics import COUNTER
+
+try:  # the C server's module; absent in pure-Python tests
+    import _seldon_core_c as _native  # type: ignore
+except ImportError:  # pragma: no cover - depends on the host
+    _native = None
 
 logger = logging.getLogger("seldon_core_c.runtime")
 
@@ -130,6 +145,24 @@ class Protos:
         return [self.files[each] for each in order]
 
 
+class _Req:
+    """What response construction needs of a request: its payload kind (SeldonMessage oneof),
+    its DefaultData kind and its puid."""
+
+    __slots__ = ("data_type", "datadef_kind", "puid")
+
+    def __init__(self, data_type: Optional[str], datadef_kind: Optional[str], puid: str) -> None:
+        self.data_type = data_type
+        self.datadef_kind = datadef_kind
+        self.puid = puid
+
+    @classmethod
+    def of(cls, msg: Any) -> "_Req":
+        data_type = msg.WhichOneof("data_oneof")
+        datadef_kind = msg.data.WhichOneof("data_oneof") if data_type == "data" else None
+        return cls(data_type, datadef_kind, msg.meta.puid)
+
+
 def _is_message(obj: Any, full_name: str) -> bool:
     descriptor = getattr(obj, "DESCRIPTOR", None)
     return getattr(descriptor, "full_name", None) == full_name and hasattr(obj, "SerializeToString")
@@ -158,12 +191,56 @@ class GrpcRuntime:
             GRPC_REFLECTION_V1ALPHA: lambda b: self.reflection(b, GRPC_REFLECTION_V1ALPHA),
             GRPC_REFLECTION_V1: lambda b: self.reflection(b, GRPC_REFLECTION_V1),
         }
+        # The fast path's high-level halves, taking (request view, features, names, meta).
+        self.fast_handlers: Dict[int, Callable[..., bytes]] = {
+            GRPC_PREDICT: self._predict,
+            GRPC_TRANSFORM_INPUT: lambda *a: self._transform(GRPC_TRANSFORM_INPUT, *a),
+            GRPC_TRANSFORM_OUTPUT: lambda *a: self._transform(GRPC_TRANSFORM_OUTPUT, *a),
+            GRPC_ROUTE: self._route,
+        }
+        encode = getattr(_native, "grpc_encode_data", None)
+        self._encode: Optional[Callable[..., Optional[bytes]]] = encode
 
     # ---- entry point --------------------------------------------------------------------
 
     def handle(self, method: int, request: bytes) -> Tuple[int, str, bytes]:
+        return self._answer(self.handlers[method], request)
+
+    def handle_parts(self, method: int, parts: Tuple[Any, ...]) -> Optional[Tuple[int, str, bytes]]:
+        """A request the C fast path decoded (module docstring), or None: use ``handle``."""
+        if not self._takes_parts(method):
+            return None
+        kind, features, names, meta_bytes = parts
         try:
-            return OK, "", self.handlers[method](request)
+            if meta_bytes is None:
+                meta: Dict = {}
+                puid = ""
+            else:
+                meta_msg = self.p.Meta.FromString(meta_bytes)
+                meta = json_format.MessageToDict(meta_msg)
+                puid = meta_msg.puid
+            # The same repeated-field container the general path passes (msg.data.names).
+            names = self.p.DefaultData(names=names).names
+        except Exception:  # e.g. invalid UTF-8 or NaN in meta: the general path reports it
+            return None
+        return self._answer(self.fast_handlers[method], _Req("data", kind, puid), features, names, meta)
+
+    def _takes_parts(self, method: int) -> bool:
+        """False when the method's dispatch needs the request message (SPEC §5.1)."""
+        rt = self.rt
+        if method == GRPC_PREDICT:
+            return self.predict_grpc is None and rt._predict_raw is None
+        if method == GRPC_TRANSFORM_INPUT:
+            return rt._input_legacy is None and rt._input_raw is None
+        if method == GRPC_TRANSFORM_OUTPUT:
+            return rt._output_legacy is None and rt._output_raw is None
+        if method == GRPC_ROUTE:
+            return rt._route_legacy is None and rt._route_raw is None
+        return False
+
+    def _answer(self, fn: Callable[..., bytes], *args: Any) -> Tuple[int, str, bytes]:
+        try:
+            return OK, "", fn(*args)
         except _BadRequest as exc:
             return INVALID_ARGUMENT, str(exc), b""
         except _NotFound as exc:
@@ -274,10 +351,10 @@ class GrpcRuntime:
         return datadef
 
     def _construct(
-        self, request: Any, raw: Any, meta: Optional[Dict], metrics: Optional[List], runtime_tags: Any
+        self, request: _Req, raw: Any, meta: Optional[Dict], metrics: Optional[List], runtime_tags: Any
     ) -> bytes:
         rt, p = self.rt, self.p
-        data_type = request.WhichOneof("data_oneof")
+        data_type = request.data_type
         if meta:
             tags = meta.get("tags", {})
             all_metrics = meta.get("metrics", [])
@@ -299,20 +376,26 @@ class GrpcRuntime:
             meta_json["tags"] = tags
         if all_metrics:
             meta_json["metrics"] = all_metrics
-        if request.meta.puid:
-            meta_json["puid"] = request.meta.puid
+        if request.puid:
+            meta_json["puid"] = request.puid
         meta_pb = p.Meta()
-        json_format.ParseDict(meta_json, meta_pb)
+        if meta_json:
+            json_format.ParseDict(meta_json, meta_pb)
 
         if isinstance(raw, (np.ndarray, list)):
             array = np.array(raw)
             names = rt._class_names(array)
             numeric = array.dtype.kind in _NUMERIC_KINDS
             if data_type == "data":
-                kind = request.data.WhichOneof("data_oneof") if numeric else "ndarray"
+                kind = (request.datadef_kind if numeric else "ndarray") or "ndarray"
             else:
                 kind = "tensor" if numeric else "ndarray"
-            out = p.SeldonMessage(data=self._datadef(kind or "ndarray", array, names), meta=meta_pb)
+            if self._encode is not None and kind != "tftensor":
+                # C writes numeric tensors/ndarrays; None leaves the rest (and errors) to protobuf.
+                body = self._encode(meta_pb.SerializeToString(), names, 1 if kind == "tensor" else 2, array)
+                if body is not None:
+                    return body
+            out = p.SeldonMessage(data=self._datadef(kind, array, names), meta=meta_pb)
         elif isinstance(raw, str):
             out = p.SeldonMessage(strData=raw, meta=meta_pb)
         elif isinstance(raw, dict):
@@ -360,6 +443,10 @@ class GrpcRuntime:
             if response is not _FALL_THROUGH:
                 return response
         features, meta, names = self._parts(msg)
+        return self._predict(_Req.of(msg), features, names, meta)
+
+    def _predict(self, req: _Req, features: Any, names: Any, meta: Dict) -> bytes:
+        rt = self.rt
         result: Any = []
         if rt._predict_fn is not None:
             try:
@@ -368,15 +455,15 @@ class GrpcRuntime:
                 result = []
         data, tags, runtime_metrics = rt._unwrap(result)
         metrics = rt._custom_metrics("predict", runtime_metrics)
-        return self._construct(msg, data, meta, metrics, tags)
+        return self._construct(req, data, meta, metrics, tags)
 
     def transform(self, request: bytes, method: int) -> bytes:
         rt = self.rt
         msg = self._parse(self.p.SeldonMessage, request)
         if method == GRPC_TRANSFORM_INPUT:
-            legacy, raw, fn, name, tag = rt._input_legacy, rt._input_raw, rt._input_fn, "transform_input", "inputtransform"
+            legacy, raw, name, tag = rt._input_legacy, rt._input_raw, "transform_input", "inputtransform"
         else:
-            legacy, raw, fn, name, tag = rt._output_legacy, rt._output_raw, rt._output_fn, "transform_output", "outputtransform"
+            legacy, raw, name, tag = rt._output_legacy, rt._output_raw, "transform_output", "outputtransform"
         if legacy is not None:
             logger.warning(f"{name}_rest is deprecated. Please use {name}_raw")
             return self._serialize(legacy(msg))
@@ -385,6 +472,14 @@ class GrpcRuntime:
             if response is not _FALL_THROUGH:
                 return response
         features, meta, names = self._parts(msg)
+        return self._transform(method, _Req.of(msg), features, names, meta)
+
+    def _transform(self, method: int, req: _Req, features: Any, names: Any, meta: Dict) -> bytes:
+        rt = self.rt
+        if method == GRPC_TRANSFORM_INPUT:
+            fn, tag = rt._input_fn, "inputtransform"
+        else:
+            fn, tag = rt._output_fn, "outputtransform"
         result = features  # identity when the method is absent or not implemented
         if fn is not None:
             try:
@@ -393,7 +488,7 @@ class GrpcRuntime:
                 pass
         data, tags, runtime_metrics = rt._unwrap(result)
         metrics = rt._custom_metrics(tag, runtime_metrics)
-        return self._construct(msg, data, meta, metrics, tags)
+        return self._construct(req, data, meta, metrics, tags)
 
     def route(self, request: bytes) -> bytes:
         rt = self.rt
@@ -406,6 +501,10 @@ class GrpcRuntime:
             if response is not _FALL_THROUGH:
                 return response
         features, meta, names = self._parts(msg)
+        return self._route(_Req.of(msg), features, names, meta)
+
+    def _route(self, req: _Req, features: Any, names: Any, meta: Dict) -> bytes:
+        rt = self.rt
         if rt._route_fn is None:
             from .user_model import SeldonNotImplementedError
 
@@ -414,7 +513,7 @@ class GrpcRuntime:
         if not isinstance(data, int):
             raise SeldonMicroserviceException("Routing response must be int but got " + str(data))
         metrics = rt._custom_metrics("router", runtime_metrics)
-        return self._construct(msg, np.array([[data]]), None, metrics, tags)
+        return self._construct(req, np.array([[data]]), None, metrics, tags)
 
     def aggregate(self, request: bytes) -> bytes:
         rt = self.rt
@@ -451,7 +550,7 @@ class GrpcRuntime:
         merged_metrics.extend(metrics)
         first = msgs.seldonMessages[0]  # an empty list fails here (IndexError), as the original
         return self._construct(
-            first, data, {"tags": merged_tags, "requestPath": merged_path}, merged_metrics, tags
+            _Req.of(first), data, {"tags": merged_tags, "requestPath": merged_path}, merged_metrics, tags
         )
 
     def send_feedback(self, request: bytes) -> bytes:
@@ -486,7 +585,7 @@ class GrpcRuntime:
         metrics = rt._custom_metrics("feedback", runtime_metrics)
         if data is None:
             data = np.array([])
-        return self._construct(feedback.request, data, None, metrics, tags)
+        return self._construct(_Req.of(feedback.request), data, None, metrics, tags)
 
     def _message_from_json(self, result: Any) -> bytes:
         """json_to_seldon_message: a dict (or None) parsed into a SeldonMessage."""

@@ -966,7 +966,7 @@ class Runtime:
     def _message_answer(self, result: Any) -> Dict:
         return render_message(self._message_from_result(result))
 
-    # ---- gRPC: everything lives in _grpc_runtime.py; these two methods are the hook ----------
+    # ---- gRPC: everything lives in _grpc_runtime.py; these methods are the hook --------------
 
     def grpc_init(self) -> None:
         """gRPC worker, after load(): builds the protobuf message classes (SPEC §4)."""
@@ -977,6 +977,10 @@ class Runtime:
     def handle_grpc(self, method: int, request: bytes) -> Tuple[int, str, bytes]:
         """One gRPC call -> (status code, details, response bytes). Never raises."""
         return self._grpc.handle(method, request)
+
+    def handle_grpc_parts(self, method: int, parts: Tuple[Any, ...]) -> Optional[Tuple[int, str, bytes]]:
+        """A call the C fast path decoded -> as handle_grpc, or None: call handle_grpc instead."""
+        return self._grpc.handle_parts(method, parts)
 
 
 class _UserErrorHandlers:

@@ -432,3 +432,248 @@ def test_custom_metrics_recorded_with_method_tag(server):
     counts = [float(m.group(1)) for m in
               re.finditer(r'^mycounter_total\{[^}]*method="predict"[^}]*\} (\S+)$', body, re.M)]
     assert sum(counts) == 3.0
+
+
+# ---- the numeric fast path (csrc/sc_grpc_fast.c) -------------------------------------------
+# Predict/TransformInput/TransformOutput/Route decode meta + data{names, tensor|ndarray} in C and
+# C writes numeric responses. It must answer byte for byte what the general path (SC_GRPC_FAST=0)
+# answers, errors included: every request below goes to both and the answers are compared.
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _len_field(number, payload):
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _wire(obj):
+    m = SeldonMessage()
+    json_format.ParseDict(obj, m)
+    return m.SerializeToString()
+
+
+def _nested(depth):
+    value = 1.0
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _fast_corpus():
+    import struct
+
+    tensor = lambda shape, values, **kw: _wire(dict({"data": dict({"tensor": {"shape": shape, "values": values}},
+                                                                  **kw)}))
+    nd = lambda value, **kw: _wire({"data": dict({"ndarray": value}, **kw)})
+    big = [[(i * 100 + j) * 0.25 - 7 for j in range(100)] for i in range(100)]
+    unpacked = (_len_field(1, _varint(1) + _varint(2)) + b"".join(
+        b"\x11" + struct.pack("<d", v) for v in (1.5, -2.5)))  # values as non-packed doubles
+    nan_value = b"\x11" + struct.pack("<d", float("nan"))
+    cases = {
+        "tensor_1x4": tensor([1, 4], [1, 2, 3, 4]),
+        "tensor_2x2_names": tensor([2, 2], [1, -0.0, 1e308, 5e-324], names=["a", "b"]),
+        "tensor_0d": tensor([], [7]),
+        "tensor_empty": tensor([0], []),
+        "tensor_2x0": tensor([2, 0], []),
+        "tensor_no_shape_no_values": _wire({"data": {"tensor": {}}}),
+        "tensor_size_mismatch": tensor([3], [1, 2]),
+        "tensor_negative_dim": tensor([-1, 2], [1, 2, 3, 4]),
+        "tensor_unpacked_values": _len_field(3, _len_field(2, unpacked)),
+        "tensor_unknown_field": _len_field(3, _len_field(2, _len_field(1, b"\x02") + b"\x98\x06\x01")),
+        "tensor_100x100": tensor([100, 100], [v for row in big for v in row]),
+        "ndarray_1x2": nd([[1, 2]]),
+        "ndarray_empty": nd([]),
+        "ndarray_empty_rows": nd([[], []]),
+        "ndarray_3d": nd([[[1], [2]], [[3], [4]]], names=["x"]),
+        "ndarray_100x100": nd(big),
+        "ndarray_deep_30": nd([_nested(30)]),
+        "ndarray_deep_40": nd([_nested(40)]),
+        "ndarray_ragged": nd([[1], [2, 3]]),
+        "ndarray_ragged_depth": nd([1, [2]]),
+        "ndarray_ragged_depth2": nd([[1, 2], 3]),
+        "ndarray_strings": nd(["a", "b"]),
+        "ndarray_mixed": nd([1, "a"]),
+        "ndarray_bool": nd([True, False]),
+        "ndarray_null": nd([None]),
+        "ndarray_struct": nd([{"a": 1}]),
+        "ndarray_nan": _len_field(3, _len_field(3, _len_field(1, nan_value))),
+        "ndarray_inf": nd([float("inf")]),
+        "names_bad_utf8": _len_field(3, _len_field(1, b"\xff") + _len_field(2, b"")),
+        "meta_puid_tag": nd([[1.5]], **{}) + _len_field(2, _wire({"meta": {"puid": "p", "tags": {"t": "v"}}})[2:]),
+        "meta_metric_routing_path": tensor([1], [1]) + _wire(
+            {"meta": {"metrics": [{"key": "g", "type": "GAUGE", "value": 2}], "routing": {"r": 1},
+                      "requestPath": {"a": "b"}}}),
+        "meta_bad_utf8": tensor([1], [1]) + _len_field(2, _len_field(1, b"\xfe")),
+        "meta_nan_tag": tensor([1], [1]) + _len_field(2, _len_field(2, _len_field(1, b"k") + _len_field(2, nan_value))),
+        "data_without_kind": _wire({"data": {"names": ["a"]}}),
+        "two_data_fields": tensor([1], [1]) + tensor([1], [2]),
+        "tensor_and_ndarray": _len_field(3, _len_field(2, b"") + _len_field(3, b"")),
+        "status_and_data": _wire({"status": {"code": 1}, "data": {"tensor": {"shape": [1], "values": [1]}}}),
+        "no_data": b"",
+        "str_data": _wire({"strData": "x"}),
+        "truncated": tensor([1, 4], [1, 2, 3, 4])[:-3],
+    }
+    return cases
+
+
+@pytest.fixture(scope="module")
+def fast_and_general():
+    if e2e_util.IS_ORIGINAL:
+        pytest.skip("compares our two gRPC paths")
+    servers = {}
+    with e2e_util.running_server("id", "MyModel") as fast_id, \
+            e2e_util.running_server("id", "MyModel", env={"SC_GRPC_FAST": "0"}) as general_id, \
+            e2e_util.running_server("grpc_ops", "MyModel") as fast_ops, \
+            e2e_util.running_server("grpc_ops", "MyModel", env={"SC_GRPC_FAST": "0"}) as general_ops:
+        for name, srv in (("fast_id", fast_id), ("general_id", general_id), ("fast_ops", fast_ops),
+                          ("general_ops", general_ops)):
+            servers[name] = Client(srv.grpc_port)
+        yield servers
+        for client in servers.values():
+            client.close()
+
+
+def _raw_call(client, path, wire):
+    fn = client.channel.unary_unary(path, request_serializer=lambda b: b, response_deserializer=lambda b: b)
+    try:
+        return "OK", "", fn(wire, timeout=T)
+    except grpc.RpcError as e:
+        return e.code().name, e.details(), b""
+
+
+@pytest.mark.parametrize("path,model", [
+    ("/seldon.protos.Model/Predict", "id"),
+    ("/seldon.protos.Generic/TransformInput", "ops"),
+    ("/seldon.protos.OutputTransformer/TransformOutput", "ops"),
+    ("/seldon.protos.Router/Route", "ops"),
+])
+def test_fast_path_answers_like_the_general_path(fast_and_general, path, model):
+    fast, general = fast_and_general["fast_" + model], fast_and_general["general_" + model]
+    mismatches = []
+    for name, wire in _fast_corpus().items():
+        got, want = _raw_call(fast, path, wire), _raw_call(general, path, wire)
+        if got[:2] != want[:2]:
+            mismatches.append((name, got[:2], want[:2]))
+        elif got[2] != want[2]:
+            # Maps with several entries may be written in another order; the messages are equal.
+            a, b = SeldonMessage.FromString(got[2]), SeldonMessage.FromString(want[2])
+            if a != b or len(a.meta.tags) < 2:
+                mismatches.append((name, as_json(a), as_json(b)))
+    assert mismatches == []
+
+
+def test_fast_path_values_and_dtype(id_grpc):
+    """What the model gets: float64 arrays of the request's shape (ndarray ints included)."""
+    m = SeldonMessage()
+    json_format.ParseDict({"data": {"names": ["a", "b"], "ndarray": [[1, 2], [3, 4.5]]}}, m)
+    r = id_grpc.call("seldon.protos.Model", "Predict", m)
+    assert as_json(r) == {"data": {"names": ["t:0", "t:1"], "ndarray": [[1.0, 2.0], [3.0, 4.5]]}, "meta": {}}
+    r = id_grpc.call("seldon.protos.Model", "Predict", tensor_msg([2, 1, 2], [1, 2, 3, 4]))
+    assert list(r.data.tensor.shape) == [2, 1, 2] and list(r.data.tensor.values) == [1, 2, 3, 4]
+    assert list(r.data.names) == ["t:0"]
+
+
+def test_fast_path_100x100_ndarray_is_fast(id_grpc):
+    """The issue's bound: a 100x100 ndarray must not cost milliseconds (the general path took
+    about 14 ms per call here; the fast path well under one)."""
+    import time
+
+    if os.environ.get("SC_TEST_SANITIZED") == "1":
+        pytest.skip("timing is meaningless under the sanitizers")
+    if e2e_util.IS_ORIGINAL:
+        pytest.skip("a bound on our speed (the original takes tens of milliseconds)")
+    m = SeldonMessage()
+    json_format.ParseDict({"data": {"ndarray": [[i * 0.5 + j for j in range(100)] for i in range(100)]}}, m)
+    wire = m.SerializeToString()
+    fn = id_grpc.channel.unary_unary("/seldon.protos.Model/Predict", request_serializer=lambda b: b,
+                                     response_deserializer=lambda b: b)
+    fn(wire, timeout=T)
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        fn(wire, timeout=T)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    assert times[len(times) // 2] < 0.005, times
+
+
+# ---- grpc.health.v1.Health/Watch ------------------------------------------------------------
+
+def _watch(channel, service=""):
+    stream = channel.unary_stream("/grpc.health.v1.Health/Watch",
+                                  request_serializer=lambda m: m.SerializeToString(),
+                                  response_deserializer=HealthCheckResponse.FromString)
+    return stream(HealthCheckRequest(service=service), timeout=60)
+
+
+@pytest.mark.ours_only
+def test_health_watch_reports_and_stays_open(id_grpc):
+    import time
+
+    calls = [_watch(id_grpc.channel, s) for s in ("", "seldon.protos.Model", "nope")]
+    assert [next(c).status for c in calls] == [1, 1, 3]  # SERVING, SERVING, SERVICE_UNKNOWN
+    time.sleep(0.5)
+    for c in calls:
+        assert c.is_active()  # no status yet: the stream stays open
+        c.cancel()
+    assert id_grpc.call("seldon.protos.Model", "Predict", tensor_msg([1], [2])).data.tensor.values[0] == 2.0
+
+
+@pytest.mark.ours_only
+def test_health_watch_bad_request(id_grpc):
+    stream = id_grpc.channel.unary_stream("/grpc.health.v1.Health/Watch", request_serializer=lambda b: b,
+                                          response_deserializer=HealthCheckResponse.FromString)
+    with pytest.raises(grpc.RpcError) as info:
+        list(stream(b"\x0a\x05ab", timeout=T))  # truncated string
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+@pytest.mark.ours_only
+def test_health_watch_ends_when_the_server_stops(server):
+    import signal
+    import time
+
+    with server("id") as srv:
+        client = Client(srv.grpc_port)
+        watches = [_watch(client.channel) for _ in range(3)]
+        assert [next(w).status for w in watches] == [1, 1, 1]
+        watches[0].cancel()  # one watcher gone before the stop
+        start = time.monotonic()
+        os.kill(srv.pid, signal.SIGTERM)
+        for w in watches[1:]:
+            assert [r.status for r in w] == [2]  # NOT_SERVING, then the stream ends with OK
+            assert w.code() == grpc.StatusCode.OK
+        assert srv.wait_exit(20) == 0
+        assert time.monotonic() - start < 15  # the watchers did not hold the drain
+        client.close()
+
+
+# ---- serving threads and the backup poller ---------------------------------------------------
+
+def test_long_call_keeps_the_connection_served(server):
+    """While the only serving thread is in a long Python call, the main thread polls for it:
+    gRPC's keepalive pings are answered (here every 0.5 s, 1 s to answer; unanswered, the server
+    drops the connection with 'keepalive watchdog timeout') and new connections are accepted."""
+    import time
+
+    env = {"SC_GRPC_KEEPALIVE_TIME_MS": "500", "SC_GRPC_KEEPALIVE_TIMEOUT_MS": "1000"}
+    with server("slow", env=env) as srv:
+        client = Client(srv.grpc_port)
+        slow = SeldonMessage()
+        json_format.ParseDict({"jsonData": {"sleep": 3}}, slow)
+        fn = client.channel.unary_unary("/seldon.protos.Model/Predict",
+                                        request_serializer=lambda m: m.SerializeToString(),
+                                        response_deserializer=SeldonMessage.FromString)
+        future = fn.future(slow, timeout=T)
+        time.sleep(1)
+        other = grpc.insecure_channel("127.0.0.1:%d" % srv.grpc_port)
+        grpc.channel_ready_future(other).result(timeout=2)  # accepted while Python is busy
+        assert as_json(future.result())["jsonData"] == {"sleep": 3.0}
+        other.close()
+        client.close()
