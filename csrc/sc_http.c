@@ -351,9 +351,11 @@ static void sc_maybe_finish(sc_server *s)
         return;
     /* Stop after a quiet period with every answer written: a client that just got an answer on
      * a keep-alive connection sends its next request within it and is answered (with
-     * Connection: close) instead of finding the connection closed under it. Any answer re-arms
-     * the timer; a peer that stops reading only delays the stop by the same period. */
-    struct timeval tv = {0, 50 * 1000};
+     * Connection: close) instead of finding the connection closed under it, even when it was
+     * descheduled for a while. Any answer re-arms the timer; a peer that stops reading only
+     * delays the stop by the same period. (The master does not wait for this exit: the slot's
+     * successor already serves.) */
+    struct timeval tv = {0, 300 * 1000};
     evtimer_add(s->finish_ev, &tv);
 }
 
