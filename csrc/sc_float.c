@@ -276,8 +276,17 @@ static size_t sc_format(double v, char *buf, const char *nan, const char *inf, c
     } else {
         d = sc_shortest(c, q, f == 0 && be > 1, &e10);
     }
-    /* Usually one failed test: random doubles rarely end in zeros. */
-    while (d % 10 == 0) {
+    /* The shortest digits may carry many trailing zeros (short decimals such as 0.123456 come
+     * out of sc_shortest padded to 17 digits): strip them four, then two, then one at a time. */
+    while (d % 10000 == 0) {
+        d /= 10000;
+        e10 += 4;
+    }
+    if (d % 100 == 0) {
+        d /= 100;
+        e10 += 2;
+    }
+    if (d % 10 == 0) {
         d /= 10;
         e10++;
     }
