@@ -82,16 +82,17 @@ bench: install orig-venv
 bench-smoke: install orig-venv
 	$(VENV)/bin/python benchmarks/run.py --quick
 
-# libFuzzer targets (tests/fuzz/: JSON, multipart/form, request-body decoding, the HTTP transport)
-# built with clang + ASan + UBSan. `fuzz` runs each for FUZZ_SECONDS (part of `make test`);
-# `fuzz-long` for FUZZ_RUNS inputs each (~1 h on 2 cores). Findings: build/fuzz/artifacts/.
+# libFuzzer targets (tests/fuzz/: JSON, multipart/form, request-body decoding, the HTTP
+# transport, the gRPC fast path's protobuf decoding) built with clang + ASan + UBSan. `fuzz` runs
+# each for FUZZ_SECONDS (part of `make test`, ~2 min); `fuzz-long` for FUZZ_RUNS inputs each
+# (~1 h on 2 cores). Findings: build/fuzz/artifacts/.
 # `soak`: 10^6 requests through wrk against one server, workers' RSS before and after
 # (tests/test_e2e_soak.py; SC_SOAK_REQUESTS / SC_SOAK_SECONDS bound it).
 FUZZ_SECONDS ?= 20
 FUZZ_RUNS ?= 10000000
 .PHONY: fuzz-build fuzz fuzz-long soak
-fuzz-build:
-	JOBS=$(JOBS) tests/fuzz/build.sh build/fuzz
+fuzz-build: venv
+	JOBS=$(JOBS) PYTHON=$(abspath $(VENV))/bin/python tests/fuzz/build.sh build/fuzz
 fuzz: fuzz-build
 	tests/fuzz/run.sh time $(FUZZ_SECONDS)
 fuzz-long: fuzz-build

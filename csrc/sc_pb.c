@@ -16,12 +16,25 @@ int sc_pb_read_varint(sc_pb_reader *r, uint64_t *out)
     return -1; /* more than 10 bytes: not a varint */
 }
 
+/* A tag or a length: protobuf's parsers read these as 32-bit varints of at most 5 bytes, and
+ * upb (the Python runtime behind the general path) refuses a longer, non-canonical encoding such
+ * as 0 written in 6 to 10 bytes, which a 64-bit reader would take. Refusing it here too keeps the
+ * fast path from accepting a message the general path answers INVALID_ARGUMENT (found by
+ * tests/fuzz/fuzz_proto.c). */
+static int sc_pb_read_varint32(sc_pb_reader *r, uint64_t *out)
+{
+    const uint8_t *start = r->p;
+    if (sc_pb_read_varint(r, out) < 0 || r->p - start > 5)
+        return -1;
+    return 0;
+}
+
 int sc_pb_next(sc_pb_reader *r, sc_pb_field *f)
 {
     if (r->p >= r->end)
         return 0;
     uint64_t tag;
-    if (sc_pb_read_varint(r, &tag) < 0 || tag >> 3 == 0 || tag >> 3 > 0x1fffffff)
+    if (sc_pb_read_varint32(r, &tag) < 0 || tag >> 3 == 0 || tag >> 3 > 0x1fffffff)
         return -1;
     f->number = (uint32_t)(tag >> 3);
     f->wire_type = (int)(tag & 7);
@@ -43,7 +56,7 @@ int sc_pb_next(sc_pb_reader *r, sc_pb_field *f)
     }
     case SC_PB_LEN: {
         uint64_t len;
-        if (sc_pb_read_varint(r, &len) < 0 || len > (uint64_t)(r->end - r->p))
+        if (sc_pb_read_varint32(r, &len) < 0 || len > (uint64_t)(r->end - r->p))
             return -1;
         f->data = r->p;
         f->len = (size_t)len;

@@ -100,19 +100,19 @@ def test_soak_worker_rss(server):
             t0 = time.monotonic()
             while total["requests"] < target and time.monotonic() - t0 < budget:
                 left = budget - (time.monotonic() - t0)
-                res = _wrk(script, srv.base_url, max(1, min(30, int(left))))
+                res = _wrk(script, srv.base_url, max(1, min(10, int(left))))
                 for k in total:
                     total[k] += res[k]
-                samples.append((total["requests"], {p: _rss_kb(p) for p in pids}))
+                samples.append((total["requests"], res["p99_us"], {p: _rss_kb(p) for p in pids}))
             elapsed = time.monotonic() - t0
             after = {p: _rss_kb(p) for p in pids}
             assert _children(srv.pid) == pids, "a worker was replaced during the soak"
             out = srv.output()
         print("\nsoak: warm-up %d requests; then %d requests in %.0f s (%.0f/s), %d answered >= 400"
               % (warm["requests"], total["requests"], elapsed, total["requests"] / elapsed, total["status"]))
-        for n, rss in samples:
-            print("  after %9d requests: RSS %s" % (n, ", ".join("%d: %.1f MB" % (p, rss[p] / 1024)
-                                                            for p in pids)))
+        for n, p99, rss in samples:
+            print("  after %9d requests (p99 %5.1f ms): RSS %s" % (
+                n, p99 / 1000, ", ".join("%d: %.1f MB" % (p, rss[p] / 1024) for p in pids)))
         for p in pids:
             print("  worker %d: RSS %.1f MB -> %.1f MB (%+.2f MB)"
                   % (p, before[p] / 1024, after[p] / 1024, (after[p] - before[p]) / 1024))

@@ -12,8 +12,15 @@
 # exception: they see Python only through the declaration of sc_job and call sc_dispatch_run()
 # and sc_py_openapi(), which fuzz_http.c provides.
 #
+# fuzz_proto is the one target that links libpython and numpy's headers: the gRPC fast path's
+# decoder (csrc/sc_grpc_fast.c) shares its file with the GIL-side functions. It also needs the
+# protobuf-c code generated from proto/ (as CMakeLists.txt generates it, into OUT_DIR/pbc).
+# PYTHON (default python3) is the interpreter whose headers, libpython and numpy are used; the
+# Makefile passes the project's venv.
+#
 # Needs: clang and libclang-rt-14-dev (scripts/install-system-deps.sh), libevent-dev,
-# python3-dev (headers only; no libpython is linked), pkg-config.
+# python3-dev, numpy (in PYTHON), protobuf-c-compiler, libprotobuf-c-dev, libprotobuf-dev
+# (google/protobuf/*.proto), pkg-config.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-build/fuzz}
@@ -25,7 +32,12 @@ if ! command -v "$CC" >/dev/null; then
     exit 1
 fi
 
-PY_INC=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+PYTHON=${PYTHON:-python3}
+PY_INC=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+NUMPY_INC=$("$PYTHON" -c 'import numpy; print(numpy.get_include())')
+PY_LIBDIR=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
+PY_LIB=python$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("LDVERSION"))')
+PBC_LIBS=$(pkg-config --libs libprotobuf-c)
 EVENT_CFLAGS=$(pkg-config --cflags libevent_core libevent_extra libevent_pthreads)
 EVENT_LIBS=$(pkg-config --libs libevent_core libevent_extra libevent_pthreads)
 # The project's warning set, plus the sanitizers. UBSan findings abort, so libFuzzer reports them
@@ -83,6 +95,30 @@ printf '%s\n' "${SOURCES[@]}" | xargs -P "$JOBS" -I{} sh -c '
     rm -f "$o.err"' sh "${COMMON[@]}"
 ar rcs "$OUT/libsc_fuzz.a" "$OUT"/obj/*.o
 
+# --- protobuf-c code and the fast path's decoder, for fuzz_proto ---------------------------------
+# The same protos and command as CMakeLists.txt. Generated code is not ours: compiled without
+# -Werror, but instrumented.
+PBC_PROTOS=(prediction.proto grpc/health/v1/health.proto
+            tensorflow/core/framework/tensor.proto tensorflow/core/framework/tensor_shape.proto
+            tensorflow/core/framework/types.proto tensorflow/core/framework/resource_handle.proto
+            google/protobuf/any.proto google/protobuf/struct.proto google/protobuf/empty.proto)
+WKT_DIR=/usr/include
+[ -f "$WKT_DIR/google/protobuf/struct.proto" ] || WKT_DIR=/usr/local/include
+rm -rf "$OUT/pbc" "$OUT/pbc_obj"
+mkdir -p "$OUT/pbc" "$OUT/pbc_obj"
+(cd proto && protoc-c -I. -I"$WKT_DIR" --c_out="../$OUT/pbc" "${PBC_PROTOS[@]}")
+# shellcheck disable=SC2016  # the script is expanded by the inner sh, per file
+find "$OUT/pbc" -name '*.pb-c.c' -print0 | xargs -0 -P "$JOBS" -I{} sh -c \
+    '"$CC" -std=c11 -g -O1 -w -fsanitize=fuzzer-no-link,address,undefined -I"$OUT/pbc" -c {} \
+        -o "$OUT/pbc_obj/$(echo {} | tr / _).o"'
+ar rcs "$OUT/libsc_pbc.a" "$OUT"/pbc_obj/*.o
+PROTO_OBJS=()
+for f in sc_grpc_fast sc_numpy; do
+    "$CC" "${COMMON[@]}" -I"$NUMPY_INC" -I"$OUT/pbc" -fsanitize=fuzzer-no-link,address,undefined \
+        -c "csrc/$f.c" -o "$OUT/obj_$f.o"
+    PROTO_OBJS+=("$OUT/obj_$f.o")
+done
+
 # --- the targets ------------------------------------------------------------------------------
 TARGETS=(fuzz_json fuzz_multipart fuzz_reqbody fuzz_http)
 pids=()
@@ -93,6 +129,12 @@ for t in "${TARGETS[@]}"; do
         $EVENT_LIBS -lpthread -lm -o "$OUT/$t" &
     pids+=($!)
 done
+echo "fuzz: linking $OUT/fuzz_proto"
+# shellcheck disable=SC2086
+"$CC" "${COMMON[@]}" -I"$NUMPY_INC" -I"$OUT/pbc" -fsanitize=fuzzer,address,undefined \
+    tests/fuzz/fuzz_proto.c "${PROTO_OBJS[@]}" "$OUT/libsc_fuzz.a" "$OUT/libsc_pbc.a" $PBC_LIBS \
+    -L"$PY_LIBDIR" -Wl,-rpath,"$PY_LIBDIR" -l"$PY_LIB" -lpthread -ldl -lutil -lm -o "$OUT/fuzz_proto" &
+pids+=($!)
 rc=0
 for p in "${pids[@]}"; do
     wait "$p" || rc=1

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 MODE=${1:?usage: run.sh time SECONDS | runs N}
 AMOUNT=${2:?usage: run.sh time SECONDS | runs N}
 OUT=build/fuzz
-TARGETS=${FUZZ_TARGETS:-fuzz_json fuzz_multipart fuzz_reqbody fuzz_http}
+TARGETS=${FUZZ_TARGETS:-fuzz_json fuzz_multipart fuzz_reqbody fuzz_http fuzz_proto}
 
 case "$MODE" in
 time) LIMIT=(-max_total_time="$AMOUNT") ;;
@@ -39,6 +39,7 @@ dict() {
     fuzz_multipart) echo tests/fuzz/dict/multipart.dict ;;
     fuzz_reqbody) echo tests/fuzz/dict/reqbody.dict ;;
     fuzz_http) echo tests/fuzz/dict/http.dict ;;
+    fuzz_proto) echo tests/fuzz/dict/proto.dict ;;
     esac
 }
 
@@ -56,7 +57,7 @@ for t in $TARGETS; do
         -rss_limit_mb=3072 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t-" \
         "$OUT/corpus/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    cov=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p' || true)
+    cov=$(grep -aE '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p' || true)
     secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
     summary+=("$t: ${execs:-?} inputs in ${secs:-?} s, coverage ${cov:-?} edges, status $rc")
     if [ "$rc" != 0 ]; then

@@ -4,11 +4,13 @@
 The seeds are committed; this script documents where they come from and regenerates them
 (`python3 tests/fuzz/seeds.py`). Each seed is a small valid or nearly valid input that reaches one
 feature of the decoder, so the fuzzer starts from the interesting parts instead of finding the
-syntax of JSON, multipart or HTTP on its own. File names say what the seed is.
+syntax of JSON, multipart, HTTP or protobuf on its own. File names say what the seed is.
 """
 
+import functools
 import os
 import shutil
+import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
@@ -188,11 +190,115 @@ HTTP_SEEDS = {
     "truncated_body": http(b"POST", b"/predict", [JCT, b"Content-Length: 100"]) + b"{",
 }
 
+# --- protobuf (a minimal encoder: the seeds must not need the protobuf package) ----------------
+
+
+def pb_varint(n):
+    n &= (1 << 64) - 1
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def pb_len(field, payload):
+    return pb_varint(field << 3 | 2) + pb_varint(len(payload)) + payload
+
+
+def pb_double(field, x):
+    return pb_varint(field << 3 | 1) + struct.pack("<d", x)
+
+
+def pb_packed_doubles(field, xs):
+    return pb_len(field, b"".join(struct.pack("<d", x) for x in xs))
+
+
+def pb_packed_ints(field, xs):
+    return pb_len(field, b"".join(pb_varint(x) for x in xs))
+
+
+def value(x):
+    """google.protobuf.Value of a number, a string, None or a (nested) list."""
+    if isinstance(x, list):
+        return pb_len(6, listvalue(x))
+    if isinstance(x, str):
+        return pb_len(3, x.encode())
+    if x is None:
+        return pb_varint(1 << 3 | 0) + b"\x00"
+    return pb_double(2, float(x))
+
+
+def listvalue(xs):
+    return b"".join(pb_len(1, value(x)) for x in xs)
+
+
+def tensor(shape, values, packed=True):
+    if packed:
+        return pb_packed_ints(1, shape) + pb_packed_doubles(2, values)
+    return (b"".join(pb_varint(1 << 3) + pb_varint(d) for d in shape)
+            + b"".join(pb_double(2, v) for v in values))
+
+
+def data(names=(), tensor_bytes=None, ndarray=None):
+    out = b"".join(pb_len(1, n.encode()) for n in names)
+    if tensor_bytes is not None:
+        out += pb_len(2, tensor_bytes)
+    if ndarray is not None:
+        out += pb_len(3, listvalue(ndarray))
+    return out
+
+
+def seldon(data_bytes=None, meta=None):
+    out = b""
+    if meta is not None:
+        out += pb_len(2, meta)
+    if data_bytes is not None:
+        out += pb_len(3, data_bytes)
+    return out
+
+
+META = pb_len(1, b"puid-1") + pb_len(2, pb_len(1, b"tag") + pb_len(2, value(1)))
+PROTO_SEEDS = {
+    "tensor_2x2": seldon(data(["a", "b"], tensor([2, 2], [1, 2, 3, 4]))),
+    "tensor_unpacked": seldon(data([], tensor([3], [1.5, -2, 0], packed=False))),
+    "tensor_scalar": seldon(data([], tensor([], [7]))),
+    "tensor_nan": seldon(data([], tensor([2], [float("nan"), float("inf")]))),
+    "tensor_negative_dim": seldon(data([], tensor([-1, 2], [1, 2]))),
+    "tensor_count_mismatch": seldon(data([], tensor([3], [1, 2]))),
+    "tensor_unknown_field": seldon(data([], tensor([1], [1]) + pb_len(9, b"x"))),
+    "ndarray_2x2": seldon(data(["x", "y"], ndarray=[[1, 2], [3, 4]]), META),
+    "ndarray_3d": seldon(data([], ndarray=[[[1], [2]], [[3], [4]]])),
+    "ndarray_empty": seldon(data([], ndarray=[])),
+    "ndarray_empty_rows": seldon(data([], ndarray=[[], []])),
+    "ndarray_ragged": seldon(data([], ndarray=[[1], [2, 3]])),
+    "ndarray_string": seldon(data([], ndarray=[["a", 1]])),
+    "ndarray_null": seldon(data([], ndarray=[None])),
+    "ndarray_nan": seldon(data([], ndarray=[float("nan")])),
+    "ndarray_deep_33": seldon(data([], ndarray=functools.reduce(lambda a, _: [a], range(32), [1.0]))),
+    "names_only": seldon(data(["a", "b", "c"])),
+    "names_bad_utf8": seldon(pb_len(1, b"\xff\xfe") + pb_len(2, tensor([1], [1]))),
+    "meta_twice": seldon(data([], tensor([1], [1])), META) + pb_len(2, META),
+    "data_twice": seldon(data([], tensor([1], [1]))) + pb_len(3, data([], tensor([1], [2]))),
+    "tensor_and_ndarray": seldon(data([], tensor([1], [1]), ndarray=[1])),
+    "strdata": pb_len(5, b"hello"),
+    "bindata": pb_len(4, b"\x00\x01"),
+    "jsondata": pb_len(6, value([1, "a"])),
+    "status": pb_len(1, pb_varint(1 << 3) + pb_varint(200)) + seldon(data([], tensor([1], [1]))),
+    "tftensor": seldon(pb_len(4, pb_varint(1 << 3) + pb_varint(1))),
+    "non_minimal_varints": b"\x9a\x00\x8f\x00\x92\x00\x0c\x11\x00\x00\x00\x00\x00\x00\xf0\x3f\x8a\x00\x00",
+    "truncated": seldon(data(["a"], tensor([2, 2], [1, 2, 3, 4])))[:-5],
+}
+
 TARGETS = {
     "fuzz_json": JSON_SEEDS,
     "fuzz_multipart": MULTIPART_SEEDS,
     "fuzz_reqbody": REQBODY_SEEDS,
     "fuzz_http": HTTP_SEEDS,
+    "fuzz_proto": PROTO_SEEDS,
 }
 
 
