@@ -56,17 +56,6 @@ void sc_dispatch_thread_free(sc_dispatch_thread *t)
     sc_arena_free(&t->arena);
 }
 
-void sc_job_free(sc_job *job)
-{
-    if (job == NULL)
-        return;
-    free(job->content_type);
-    free(job->query);
-    free(job->body);
-    free(job->out);
-    free(job->out_headers);
-    free(job);
-}
 
 static void sc_job_set_output(sc_job *job, int status, const char *type, sc_buf *b)
 {

@@ -9,7 +9,7 @@
 # its number code, fuzz_http the real transport, executor, routes, metrics, ...) and a new module
 # is picked up without editing this script. A file needs Python/gRPC when it includes their
 # headers, directly or through a csrc header that does. sc_http.c and sc_executor.c are the
-# exception: they see Python only through the declaration of sc_job and call sc_dispatch_run()
+# exception (with sc_job.c): they see Python only through the declaration of sc_job and call sc_dispatch_run()
 # and sc_py_openapi(), which fuzz_http.c provides.
 #
 # fuzz_proto is the one target that links libpython and numpy's headers: the gRPC fast path's
@@ -70,7 +70,7 @@ SOURCES=()
 for f in csrc/sc_*.c; do
     case "$f" in
     csrc/sc_main.c) continue ;;
-    csrc/sc_http.c | csrc/sc_executor.c) ;;
+    csrc/sc_http.c | csrc/sc_executor.c | csrc/sc_job.c) ;;
     *)
         if grep -qE '#include <(Python\.h|grpc/)' "$f" || grep -qE "#include \"($PY_RE)\"" "$f"; then
             continue

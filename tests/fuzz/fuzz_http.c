@@ -56,18 +56,6 @@ void sc_dispatch_thread_free(sc_dispatch_thread *t)
     sc_arena_free(&t->arena);
 }
 
-/* The same as sc_dispatch.c's (which needs Python to link): frees every owned field. */
-void sc_job_free(sc_job *job)
-{
-    if (job == NULL)
-        return;
-    free(job->content_type);
-    free(job->query);
-    free(job->body);
-    free(job->out);
-    free(job->out_headers);
-    free(job);
-}
 
 static void sc_fuzz_job_status(sc_job *job, const sc_status *st)
 {
