@@ -11,15 +11,12 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <sys/queue.h>
 #include <event2/thread.h>
 
 #include "sc_dispatch.h"
 #include "sc_executor.h"
+#include "sc_hconn.h"
 #include "sc_log.h"
 #include "sc_metrics_builtin.h"
 #include "sc_pystr.h"
@@ -31,8 +28,7 @@
 typedef struct sc_server {
     const sc_http_opts *opts;
     struct event_base *base;
-    struct evhttp *http;
-    struct evhttp_bound_socket *bound;
+    sc_hsrv *hs;
     sc_executor *ex;
     /* jobs finished by executor threads, waiting for the I/O thread */
     pthread_mutex_t done_lock;
@@ -46,7 +42,6 @@ typedef struct sc_server {
     size_t cur_nheaders;
     double cur_start;
     struct event *finish_ev; /* after draining: stop once idle */
-    int unflushed;      /* answers handed to evhttp and not yet completely written */
     int draining;
     int closing;        /* retiring: answers close their connections */
     long long served;
@@ -86,32 +81,6 @@ static const char *sc_reason_phrase(int code)
     }
 }
 
-static int sc_method_bit(enum evhttp_cmd_type cmd)
-{
-    switch (cmd) {
-    case EVHTTP_REQ_GET: return SC_M_GET;
-    case EVHTTP_REQ_POST: return SC_M_POST;
-    case EVHTTP_REQ_HEAD: return SC_M_HEAD;
-    case EVHTTP_REQ_OPTIONS: return SC_M_OPTIONS;
-    case EVHTTP_REQ_PUT: return SC_M_PUT;
-    case EVHTTP_REQ_DELETE: return SC_M_DELETE;
-    case EVHTTP_REQ_PATCH: return SC_M_PATCH;
-    default: return SC_M_OTHER;
-    }
-}
-
-/* The last value of a repeated header: what gunicorn's WSGI environ holds. */
-static const char *sc_last_header(struct evkeyvalq *headers, const char *name)
-{
-    const char *v = NULL;
-    struct evkeyval *h;
-    TAILQ_FOREACH(h, headers, next) {
-        if (strcasecmp(h->key, name) == 0)
-            v = h->value;
-    }
-    return v;
-}
-
 static int sc_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -145,68 +114,35 @@ static void sc_cors_headers(const char *in, char *out, size_t size)
     }
 }
 
-static void sc_free_cb(const void *data, size_t len, void *arg)
-{
-    (void)len;
-    (void)arg;
-    free((void *)data);
-}
-
 /* flask-cors defaults: echo the Origin (and vary on it), else allow any origin. */
-static void sc_add_cors(struct evhttp_request *req)
+static int sc_add_cors(sc_hreq *req)
 {
-    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-    const char *origin = evhttp_find_header(in, "Origin");
-    if (origin != NULL) {
-        evhttp_add_header(out, "Access-Control-Allow-Origin", origin);
-        evhttp_add_header(out, "Vary", "Origin");
-    } else {
-        evhttp_add_header(out, "Access-Control-Allow-Origin", "*");
-    }
-}
-
-static const char *sc_method_name(enum evhttp_cmd_type cmd)
-{
-    switch (cmd) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_PATCH: return "PATCH";
-    default: return "-";
-    }
+    const char *origin = sc_hreq_header(req, "Origin");
+    if (origin != NULL)
+        return sc_hreq_add_header(req, "Access-Control-Allow-Origin", origin) |
+               sc_hreq_add_header(req, "Vary", "Origin");
+    return sc_hreq_add_header(req, "Access-Control-Allow-Origin", "*");
 }
 
 /* One line in gunicorn's default access-log format:
  *   %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
  * written with a single write(2) so lines of concurrent workers never interleave. */
-static void sc_access_log(sc_server *s, struct evhttp_request *req, int status, size_t len)
+static void sc_access_log(sc_server *s, sc_hreq *req, int status, size_t len)
 {
-    const char *uri = evhttp_request_get_uri(req);
-    if (uri == NULL)
-        uri = "-";
+    const char *uri = req->h.target;
     if (s->opts->access_log_filter != NULL && strstr(uri, s->opts->access_log_filter) != NULL)
         return;
-    char *peer = NULL;
-    ev_uint16_t port = 0;
-    struct evhttp_connection *con = evhttp_request_get_connection(req);
-    if (con != NULL)
-        evhttp_connection_get_peer(con, &peer, &port);
-    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-    const char *ref = evhttp_find_header(in, "Referer");
-    const char *ua = evhttp_find_header(in, "User-Agent");
+    const char *ref = sc_hreq_header(req, "Referer");
+    const char *ua = sc_hreq_header(req, "User-Agent");
     char when[64];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(when, sizeof(when), "[%d/%b/%Y:%H:%M:%S %z]", &tm);
     char line[4096];
-    int n = snprintf(line, sizeof(line), "%s - - %s \"%s %s HTTP/1.1\" %d %zu \"%s\" \"%s\"\n",
-                     peer ? peer : "-", when, sc_method_name(evhttp_request_get_command(req)), uri, status,
-                     len, ref ? ref : "-", ua ? ua : "-");
+    int n = snprintf(line, sizeof(line), "%s - - %s \"%s %s HTTP/%d.%d\" %d %zu \"%s\" \"%s\"\n", req->peer,
+                     when, req->h.method, uri, req->h.major, req->h.minor, status, len, ref ? ref : "-",
+                     ua ? ua : "-");
     if (n > 0) {
         size_t w = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
         if (w == sizeof(line) - 1)
@@ -216,8 +152,6 @@ static void sc_access_log(sc_server *s, struct evhttp_request *req, int status, 
     }
 }
 
-static void sc_on_reply_complete(struct evhttp_request *req, void *arg);
-
 /* Sends body (malloc'd; ownership taken, may be NULL when len is 0). */
 static double sc_now(void)
 {
@@ -226,63 +160,34 @@ static double sc_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void sc_reply(sc_server *s, struct evhttp_request *req, int status, const char *type, char *body, size_t len)
+static void sc_reply(sc_server *s, sc_hreq *req, int status, const char *type, char *body, size_t len)
 {
     sc_builtin_request(s->cur_route ? s->cur_route : "unknown", status, sc_now() - s->cur_start);
     sc_trace_rest_end(req, status); /* tracing hook: the request's span ends with its answer */
     if (s->opts->access_log)
         sc_access_log(s, req, status, len);
-    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-    int typed = 0;
+    int typed = 0, rc = 0;
     for (size_t i = 0, off = 0; s->cur_headers != NULL && i < s->cur_nheaders; i++) {
         const char *name = s->cur_headers + off;
         const char *value = name + strlen(name) + 1;
         off += strlen(name) + strlen(value) + 2;
-        evhttp_add_header(out, name, value);
+        rc |= sc_hreq_add_header(req, name, value);
         typed |= strcasecmp(name, "Content-Type") == 0;
     }
     s->cur_headers = NULL;
     s->cur_nheaders = 0;
     if (type != NULL && !typed)
-        evhttp_add_header(out, "Content-Type", type);
-    evhttp_add_header(out, "Server", "seldon-core-c");
-    sc_add_cors(req);
+        rc |= sc_hreq_add_header(req, "Content-Type", type);
+    rc |= sc_hreq_add_header(req, "Server", "seldon-core-c");
+    rc |= sc_add_cors(req);
+    if (rc != 0)
+        sc_hreq_set_close(req); /* out of memory: an answer missing headers ends its connection */
     if (s->opts->keepalive <= 0 || s->draining || s->closing)
-        evhttp_add_header(out, "Connection", "close");
-    if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
-        /* evhttp leaves Content-Length out of HTTP/1.0 answers; gunicorn always sends it. */
-        char clen[32];
-        snprintf(clen, sizeof(clen), "%zu", len);
-        evhttp_add_header(out, "Content-Length", clen);
-    }
-    struct evbuffer *buf = evbuffer_new();
-    if (buf == NULL) {
-        free(body);
-        evhttp_send_error(req, 500, NULL);
-        return;
-    }
-    if (len > 0 && evbuffer_add_reference(buf, body, len, sc_free_cb, NULL) != 0) {
-        free(body);
-        evbuffer_free(buf);
-        evhttp_send_error(req, 500, NULL);
-        return;
-    }
-    if (len == 0)
-        free(body);
-    if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
-        /* HEAD: the headers of the GET answer, Content-Length included, and no body. */
-        char clen[32];
-        snprintf(clen, sizeof(clen), "%zu", len);
-        evhttp_add_header(out, "Content-Length", clen);
-        evbuffer_drain(buf, len);
-    }
-    s->unflushed++;
-    evhttp_request_set_on_complete_cb(req, sc_on_reply_complete, s);
-    evhttp_send_reply(req, status, sc_reason_phrase(status), buf);
-    evbuffer_free(buf);
+        sc_hreq_set_close(req);
+    sc_hreq_send(req, status, sc_reason_phrase(status), body, len);
 }
 
-static void sc_reply_status(sc_server *s, struct evhttp_request *req, int http, const char *reason, const char *info)
+static void sc_reply_status(sc_server *s, sc_hreq *req, int http, const char *reason, const char *info)
 {
     sc_status st;
     sc_status_set(&st, http, reason, "%s", info);
@@ -290,7 +195,7 @@ static void sc_reply_status(sc_server *s, struct evhttp_request *req, int http, 
     sc_buf_init(&b);
     if (sc_status_render(&st, &b) != 0) {
         sc_buf_free(&b);
-        evhttp_send_error(req, 500, NULL);
+        sc_reply(s, req, http, NULL, NULL, 0);
         return;
     }
     size_t len;
@@ -298,23 +203,23 @@ static void sc_reply_status(sc_server *s, struct evhttp_request *req, int http, 
     sc_reply(s, req, http, "application/json", body, len);
 }
 
-static void sc_reply_options(sc_server *s, struct evhttp_request *req, const sc_route *r)
+static void sc_reply_options(sc_server *s, sc_hreq *req, const sc_route *r)
 {
     char allow[96];
     sc_route_allow(r, allow, sizeof(allow));
-    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-    evhttp_add_header(out, "Allow", allow);
-    if (evhttp_find_header(in, "Access-Control-Request-Method") != NULL) {
-        evhttp_add_header(out, "Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
-        const char *hdrs = evhttp_find_header(in, "Access-Control-Request-Headers");
+    int rc = sc_hreq_add_header(req, "Allow", allow);
+    if (sc_hreq_header(req, "Access-Control-Request-Method") != NULL) {
+        rc |= sc_hreq_add_header(req, "Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
+        const char *hdrs = sc_hreq_header(req, "Access-Control-Request-Headers");
         char norm[1024];
         if (hdrs != NULL) {
             sc_cors_headers(hdrs, norm, sizeof(norm));
             if (norm[0] != '\0')
-                evhttp_add_header(out, "Access-Control-Allow-Headers", norm);
+                rc |= sc_hreq_add_header(req, "Access-Control-Allow-Headers", norm);
         }
     }
+    if (rc != 0)
+        sc_hreq_set_close(req);
     sc_reply(s, req, 200, "text/html; charset=utf-8", NULL, 0);
 }
 
@@ -357,15 +262,6 @@ static void sc_maybe_finish(sc_server *s)
      * successor already serves.) */
     struct timeval tv = {0, 300 * 1000};
     evtimer_add(s->finish_ev, &tv);
-}
-
-/* evhttp has written an answer completely (or dropped it with its connection). */
-static void sc_on_reply_complete(struct evhttp_request *req, void *arg)
-{
-    (void)req;
-    sc_server *s = arg;
-    s->unflushed--;
-    sc_maybe_finish(s);
 }
 
 /* The rest-timeout passed before the model answered: the client gets 504 now; the job's
@@ -430,91 +326,19 @@ static size_t sc_decode_path(const char *raw, size_t len, char *out, size_t size
     return o;
 }
 
-/* gunicorn's default limits (limit_request_line 4094, limit_request_fields 100,
- * limit_request_field_size 8190) answered the way gunicorn does: 400 with its HTML page. */
-static int sc_over_gunicorn_limits(sc_server *s, struct evhttp_request *req, const char *target)
+/* The transport answered a malformed request with gunicorn's page. */
+static void sc_on_page(int status, void *arg)
 {
-    const char *why = NULL;
-    char detail[128];
-    size_t line = strlen(sc_method_name(evhttp_request_get_command(req))) + 1 + strlen(target) + 9;
-    if (line > 4094) {
-        snprintf(detail, sizeof(detail), "Request Line is too large (%zu &gt; 4094)", line);
-        why = detail;
-    } else {
-        int n = 0;
-        struct evkeyval *h;
-        TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next) {
-            n++;
-            if (strlen(h->key) + 2 + strlen(h->value) > 8190) {
-                snprintf(detail, sizeof(detail), "Error parsing headers: &#x27;limit request headers fields size&#x27;");
-                why = detail;
-                break;
-            }
-        }
-        if (why == NULL && n > 100) {
-            snprintf(detail, sizeof(detail), "Error parsing headers: &#x27;limit request headers fields&#x27;");
-            why = detail;
-        }
-    }
-    if (why == NULL) {
-        /* gunicorn refuses a repeated Content-Length (InvalidHeader). evhttp frames the body by
-         * the first one while a proxy in front may use the last: accepting it would let a
-         * client smuggle a request. The answer closes the connection, dropping the rest. */
-        int clens = 0;
-        struct evkeyval *h;
-        TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next) {
-            if (strcasecmp(h->key, "Content-Length") == 0)
-                clens++;
-        }
-        if (clens > 1) {
-            snprintf(detail, sizeof(detail), "Invalid HTTP Header: &#x27;CONTENT-LENGTH&#x27;");
-            why = detail;
-        }
-    }
-    if (why == NULL)
-        return 0;
-    sc_buf b;
-    sc_buf_init(&b);
-    if (sc_buf_printf(&b, "<html>\n  <head>\n    <title>Bad Request</title>\n  </head>\n  <body>\n"
-                          "    <h1><p>Bad Request</p></h1>\n    %s\n  </body>\n</html>\n", why) != 0) {
-        sc_buf_free(&b);
-        evhttp_send_error(req, 400, NULL);
-        return 1;
-    }
-    /* gunicorn answers these before the application sees the request: no CORS headers. */
-    size_t len;
-    char *body = sc_buf_release(&b, &len);
-    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-    evhttp_add_header(out, "Content-Type", "text/html");
-    evhttp_add_header(out, "Connection", "close");
-    struct evbuffer *eb = evbuffer_new();
-    if (eb == NULL || evbuffer_add(eb, body, len) != 0) {
-        free(body);
-        if (eb)
-            evbuffer_free(eb);
-        evhttp_send_error(req, 400, NULL);
-        return 1;
-    }
-    free(body);
-    if (s->opts->access_log)
-        sc_access_log(s, req, 400, len);
-    evhttp_send_reply(req, 400, "Bad Request", eb);
-    evbuffer_free(eb);
-    return 1;
+    (void)arg;
+    sc_builtin_request("unknown", status, 0.0);
 }
 
-static void sc_on_request(struct evhttp_request *req, void *arg)
+static void sc_on_request(sc_hreq *req, void *arg)
 {
     sc_server *s = arg;
-    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    int mbit = sc_method_bit(cmd);
-    /* The raw request-target, split and decoded here rather than by evhttp's URI parser,
-     * which reads "//x/y" as an authority. */
-    const char *target = evhttp_request_get_uri(req);
-    if (target == NULL)
-        target = "/";
-    if (sc_over_gunicorn_limits(s, req, target))
-        return;
+    int mbit = sc_route_method_bit(req->h.method);
+    /* The raw request-target, split and decoded here: "//x/y" is a path, not an authority. */
+    const char *target = req->h.target;
     /* absolute-form ("GET http://host/path"): the path starts after the authority */
     if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
         const char *p = strchr(target, ':') + 3;
@@ -531,7 +355,14 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
     s->cur_start = sc_now();
     sc_trace_rest_begin(req, r, pathbuf, plen); /* tracing hook: the request's span starts */
 
-    if (cmd == EVHTTP_REQ_OPTIONS) {
+    if (req->error_status != 0) {
+        /* the body could not be read (over SC_MAX_BODY_BYTES, or corrupt chunking) */
+        sc_reply_status(s, req, req->error_status, SC_REASON_BAD_DATA, req->error_info);
+        return;
+    }
+    /* "/" matches no rule at all (the static route needs a file name): 404 for every method */
+    int no_rule = r == NULL && plen == 1;
+    if (mbit == SC_M_OPTIONS && !no_rule) {
         sc_reply_options(s, req, r);
         return;
     }
@@ -539,7 +370,7 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
     if (r == NULL || !((r->methods | (r->methods & SC_M_GET ? SC_M_HEAD : 0)) & mbit)) {
         /* The original's catch-all static-file route answers GET/HEAD on any path with 404;
          * other methods get 405; its generic error handler turns both into a 500. */
-        sc_reply_status(s, req, 500, SC_REASON_INTERNAL, get_like ? sc_info_404 : sc_info_405);
+        sc_reply_status(s, req, 500, SC_REASON_INTERNAL, get_like || no_rule ? sc_info_404 : sc_info_405);
         return;
     }
     if (r->endpoint == SC_EP_PING) {
@@ -567,7 +398,7 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
     }
     sc_job *job = calloc(1, sizeof(*job));
     if (job == NULL) {
-        evhttp_send_error(req, 503, NULL);
+        sc_reply_status(s, req, 503, SC_REASON_INTERNAL, "out of memory");
         return;
     }
     job->transport = req;
@@ -575,8 +406,8 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
     job->start_time = s->cur_start;
     job->endpoint = r->endpoint;
     job->passthrough = s->opts->passthrough && r->endpoint == SC_EP_PREDICT;
-    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-    const char *ct = sc_last_header(in, "Content-Type");
+    /* the last Content-Type: what gunicorn's WSGI environ holds */
+    const char *ct = sc_hreq_header_last(req, "Content-Type");
     job->content_type = sc_strdup_or_null(ct, NULL);
     if (q != NULL) {
         job->query = malloc(qlen + 1);
@@ -586,20 +417,12 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
             job->query_len = qlen;
         }
     }
-    struct evbuffer *ib = evhttp_request_get_input_buffer(req);
-    size_t blen = evbuffer_get_length(ib);
-    if (blen > 0) {
-        job->body = malloc(blen);
-        if (job->body == NULL || evbuffer_copyout(ib, job->body, blen) != (ev_ssize_t)blen) {
-            sc_job_free(job);
-            evhttp_send_error(req, 503, NULL);
-            return;
-        }
-        job->body_len = blen;
-    }
+    job->body = req->body; /* taken, not copied */
+    job->body_len = req->body_len;
+    req->body = NULL;
     if ((ct && !job->content_type) || (q && !job->query)) {
         sc_job_free(job);
-        evhttp_send_error(req, 503, NULL);
+        sc_reply_status(s, req, 503, SC_REASON_INTERNAL, "out of memory");
         return;
     }
     if (s->opts->deadline_ms > 0) {
@@ -611,7 +434,7 @@ static void sc_on_request(struct evhttp_request *req, void *arg)
             if (job->transport_timer)
                 event_free(job->transport_timer);
             sc_job_free(job);
-            evhttp_send_error(req, 503, NULL);
+            sc_reply_status(s, req, 503, SC_REASON_INTERNAL, "out of memory");
             return;
         }
     }
@@ -688,12 +511,10 @@ static void sc_on_done_event(evutil_socket_t fd, short what, void *arg)
 
 static void sc_stop_accepting(sc_server *s)
 {
-    if (s->bound != NULL) {
-        /* The master keeps the listening socket open, so new connections wait in the backlog
-         * for the next worker instead of being refused. */
-        evhttp_del_accept_socket(s->http, s->bound);
-        s->bound = NULL;
-    }
+    /* The master keeps the listening socket open, so new connections wait in the backlog for
+     * the next worker instead of being refused. */
+    if (s->hs != NULL)
+        sc_hsrv_stop_accepting(s->hs);
 }
 
 static void sc_begin_drain(sc_server *s, const char *why)
@@ -740,23 +561,21 @@ int sc_http_serve(const sc_http_opts *opts)
         SC_ERROR("cannot create event base");
         return 1;
     }
-    s.http = evhttp_new(s.base);
-    if (s.http == NULL)
-        goto out;
-    evhttp_set_allowed_methods(s.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-    evhttp_set_gencb(s.http, sc_on_request, &s);
-    evhttp_set_max_body_size(s.http, (ev_ssize_t)opts->max_body);
-    /* gunicorn's limits: 100 header fields of at most 8190 bytes plus a 4094-byte line. */
-    evhttp_set_max_headers_size(s.http, 8190 * 100 + 4094);
-    evhttp_set_timeout(s.http, opts->keepalive > 0 ? opts->keepalive : 2);
     if (evutil_make_socket_nonblocking(opts->listen_fd) != 0)
         goto out;
-    s.bound = evhttp_accept_socket_with_handle(s.http, opts->listen_fd);
-    if (s.bound == NULL) {
-        SC_ERROR("cannot accept on the REST socket");
+    sc_hsrv_opts ho = {
+        .listen_fd = opts->listen_fd,
+        .idle_timeout_s = opts->keepalive > 0 ? opts->keepalive : 2,
+        .keepalive = opts->keepalive > 0,
+        .head_timeout_s = opts->head_timeout_s,
+        .max_body = opts->max_body,
+        .on_request = sc_on_request,
+        .on_page = sc_on_page,
+        .arg = &s,
+    };
+    s.hs = sc_hsrv_start(s.base, &ho);
+    if (s.hs == NULL)
         goto out;
-    }
     s.done_ev = event_new(s.base, -1, 0, sc_on_done_event, &s);
     s.finish_ev = evtimer_new(s.base, sc_on_finish_check, &s);
     if (s.done_ev == NULL || s.finish_ev == NULL)

@@ -1,6 +1,7 @@
-/* sc_http: the REST transport of a worker: libevent's evhttp on the inherited listening socket,
- * the route table and the answers that need no Python (ping, unknown routes, OPTIONS, CORS),
- * and the hand-over of every other request to the executor threads.
+/* sc_http: the REST side of a worker: requests from sc_hconn (our HTTP/1.1 framing on the
+ * inherited listening socket), the route table and the answers that need no Python (ping,
+ * unknown routes, OPTIONS, CORS, 413/400 body errors), and the hand-over of every other request
+ * to the executor threads.
  *
  * Threading: runs the worker's I/O thread, which never holds the GIL. Executor threads hand
  * finished jobs back through a mutex-protected list and event_active().
@@ -17,6 +18,7 @@ typedef struct sc_http_opts {
     int threads;            /* executor threads */
     int passthrough;        /* PAYLOAD_PASSTHROUGH */
     long long max_body;     /* bytes */
+    int head_timeout_s;     /* a request head must arrive within this many seconds */
     int graceful_timeout;   /* seconds to finish in-flight requests after SIGTERM */
     long long max_requests; /* recycle after this many requests; 0: never */
     long long deadline_ms;  /* per-request deadline (SPEC decision 7); <= 0: none */

@@ -53,3 +53,19 @@ void sc_route_allow(const sc_route *route, char *buf, size_t size)
         n += (size_t)w;
     }
 }
+
+int sc_route_method_bit(const char *m)
+{
+    static const struct {
+        const char *name;
+        int bit;
+    } bits[] = {
+        {"GET", SC_M_GET}, {"POST", SC_M_POST}, {"HEAD", SC_M_HEAD}, {"OPTIONS", SC_M_OPTIONS},
+        {"PUT", SC_M_PUT}, {"DELETE", SC_M_DELETE}, {"PATCH", SC_M_PATCH},
+    };
+    for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+        if (strcmp(m, bits[i].name) == 0)
+            return bits[i].bit;
+    }
+    return SC_M_OTHER;
+}

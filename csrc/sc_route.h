@@ -40,6 +40,9 @@ typedef struct sc_route {
     const char *name; /* Flask view name, used later for tracing operation names */
 } sc_route;
 
+/* The SC_M_* bit of an (upper-case) method name; SC_M_OTHER for any other token. */
+int sc_route_method_bit(const char *method);
+
 /* Returns the route for an exact path (no trailing-slash folding, as Flask's strict routes), or
  * NULL. */
 const sc_route *sc_route_find(const char *path, size_t len);

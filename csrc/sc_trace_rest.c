@@ -6,17 +6,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <sys/queue.h>
-
+#include "sc_hconn.h"
 #include "sc_log.h"
+#include "sc_repr.h"
 
 /* ---- spans of the requests in flight ---------------------------------------------------------
- * Keyed by the evhttp request: a span lives from routing to the answer, across the executor
- * hand-over, and evhttp has no per-request user pointer. Chained buckets; in flight is capped
+ * Keyed by the request: a span lives from routing to the answer, across the executor
+ * hand-over. Chained buckets; in flight is capped
  * (SC_MAX_INFLIGHT), so chains stay short. An entry whose request never reaches sc_reply (the
- * out-of-memory paths that use evhttp_send_error) is purged when its address is reused. */
+ * client went away) is purged when its address is reused. */
 
 #define SC_PEND_BUCKETS 256
 
@@ -54,40 +52,14 @@ static void sc_pend_put(const void *key, sc_trace_span *s)
 
 /* ---- request attributes ---------------------------------------------------------------------- */
 
-static int sc_method_bit(enum evhttp_cmd_type cmd)
-{
-    switch (cmd) {
-    case EVHTTP_REQ_GET: return SC_M_GET;
-    case EVHTTP_REQ_POST: return SC_M_POST;
-    case EVHTTP_REQ_HEAD: return SC_M_HEAD;
-    case EVHTTP_REQ_OPTIONS: return SC_M_OPTIONS;
-    case EVHTTP_REQ_PUT: return SC_M_PUT;
-    case EVHTTP_REQ_DELETE: return SC_M_DELETE;
-    case EVHTTP_REQ_PATCH: return SC_M_PATCH;
-    default: return SC_M_OTHER;
-    }
-}
-
-static const char *sc_method_name(enum evhttp_cmd_type cmd)
-{
-    switch (cmd) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_PATCH: return "PATCH";
-    default: return "";
-    }
-}
-
 /* Flask's request.endpoint: the view of the matched rule. A route answers its methods (HEAD
  * with GET) and OPTIONS; otherwise the catch-all static rule matches GET, HEAD and OPTIONS; any
  * other method fails routing with 405 and Flask has no endpoint (None: an empty name). */
-static const char *sc_endpoint_name(const sc_route *r, enum evhttp_cmd_type cmd)
+static const char *sc_endpoint_name(const sc_route *r, const char *method, size_t path_len)
 {
-    int m = sc_method_bit(cmd);
+    int m = sc_route_method_bit(method);
+    if (r == NULL && path_len == 1)
+        return ""; /* "/": not even the static rule matches */
     if (r != NULL) {
         int ok = r->methods | (r->methods & SC_M_GET ? SC_M_HEAD : 0) | SC_M_OPTIONS;
         if (ok & m)
@@ -100,7 +72,7 @@ static const char *sc_endpoint_name(const sc_route *r, enum evhttp_cmd_type cmd)
 
 /* What a request looks like to the tags: the pieces werkzeug derives its attributes from. */
 typedef struct {
-    struct evhttp_request *req;
+    const sc_hreq *req;
     const char *method;
     const char *endpoint;
     const char *path;    /* decoded */
@@ -113,33 +85,6 @@ typedef struct {
 } sc_req_view;
 
 /* Python's repr() of bytes. */
-int sc_trace_bytes_repr(sc_buf *out, const char *p, size_t n)
-{
-    /* single quotes unless the value has a ' and no " */
-    char q = (memchr(p, '\'', n) != NULL && memchr(p, '"', n) == NULL) ? '"' : '\'';
-    int rc = sc_buf_append_char(out, 'b');
-    rc |= sc_buf_append_char(out, q);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == (unsigned char)q || c == '\\') {
-            rc |= sc_buf_append_char(out, '\\');
-            rc |= sc_buf_append_char(out, (char)c);
-        } else if (c == '\t') {
-            rc |= sc_buf_append(out, "\\t", 2);
-        } else if (c == '\n') {
-            rc |= sc_buf_append(out, "\\n", 2);
-        } else if (c == '\r') {
-            rc |= sc_buf_append(out, "\\r", 2);
-        } else if (c < 0x20 || c >= 0x7f) {
-            rc |= sc_buf_printf(out, "\\x%02x", c);
-        } else {
-            rc |= sc_buf_append_char(out, (char)c);
-        }
-    }
-    rc |= sc_buf_append_char(out, q);
-    return rc ? -1 : 0;
-}
-
 static int sc_base_url(sc_buf *b, const sc_req_view *v)
 {
     int rc = sc_buf_append_str(b, "http://");
@@ -153,7 +98,6 @@ static int sc_base_url(sc_buf *b, const sc_req_view *v)
  * name is not one we support. */
 static int sc_attr_value(const char *name, const sc_req_view *v, sc_buf *b)
 {
-    struct evkeyvalq *in = evhttp_request_get_input_headers(v->req);
     int rc = 0;
     if (strcmp(name, "path") == 0) {
         rc = sc_buf_append(b, v->path, v->path_len);
@@ -178,21 +122,16 @@ static int sc_attr_value(const char *name, const sc_req_view *v, sc_buf *b)
     } else if (strcmp(name, "endpoint") == 0) {
         rc = sc_buf_append_str(b, v->endpoint[0] ? v->endpoint : "None");
     } else if (strcmp(name, "remote_addr") == 0) {
-        char *peer = NULL;
-        ev_uint16_t port = 0;
-        struct evhttp_connection *con = evhttp_request_get_connection(v->req);
-        if (con != NULL)
-            evhttp_connection_get_peer(con, &peer, &port);
-        if (peer != NULL)
-            rc = sc_buf_append_str(b, peer);
+        if (strcmp(v->req->peer, "-") != 0)
+            rc = sc_buf_append_str(b, v->req->peer);
     } else if (strcmp(name, "query_string") == 0) {
-        rc = sc_trace_bytes_repr(b, v->query ? v->query : "", v->query ? v->query_len : 0);
+        rc = sc_repr_bytes(b, v->query ? v->query : "", v->query ? v->query_len : 0);
     } else if (strcmp(name, "content_type") == 0 || strcmp(name, "user_agent") == 0) {
-        const char *h = evhttp_find_header(in, name[0] == 'c' ? "Content-Type" : "User-Agent");
+        const char *h = sc_hreq_header(v->req, name[0] == 'c' ? "Content-Type" : "User-Agent");
         if (h != NULL)
             rc = sc_buf_append_str(b, h);
     } else if (strcmp(name, "mimetype") == 0) {
-        const char *h = evhttp_find_header(in, "Content-Type");
+        const char *h = sc_hreq_header(v->req, "Content-Type");
         if (h != NULL) {
             size_t n = strcspn(h, ";");
             while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
@@ -206,7 +145,7 @@ static int sc_attr_value(const char *name, const sc_req_view *v, sc_buf *b)
         }
     } else if (strcmp(name, "content_length") == 0) {
         /* werkzeug: a non-negative integer, else None */
-        const char *h = evhttp_find_header(in, "Content-Length");
+        const char *h = sc_hreq_header(v->req, "Content-Length");
         char *end = NULL;
         long long n = h ? strtoll(h, &end, 10) : -1;
         if (h == NULL || end == h || *end != '\0' || n < 0)
@@ -215,10 +154,8 @@ static int sc_attr_value(const char *name, const sc_req_view *v, sc_buf *b)
             rc = sc_buf_printf(b, "%lld", n);
     } else if (strcmp(name, "headers") == 0) {
         /* the HTTP header block, as werkzeug's Headers.__str__ writes it */
-        struct evkeyval *h;
-        TAILQ_FOREACH(h, in, next) {
-            rc |= sc_buf_printf(b, "%s: %s\r\n", h->key, h->value);
-        }
+        for (size_t i = 0; i < v->req->h.nfields; i++)
+            rc |= sc_buf_printf(b, "%s: %s\r\n", v->req->h.fields[i].name, v->req->h.fields[i].value);
         rc |= sc_buf_append(b, "\r\n", 2);
     } else {
         return -1;
@@ -250,7 +187,7 @@ void sc_trace_rest_check_extra(const sc_trace_config *tc)
 
 /* ---- hooks ----------------------------------------------------------------------------------- */
 
-void sc_trace_rest_begin(struct evhttp_request *req, const sc_route *r, const char *path, size_t path_len)
+void sc_trace_rest_begin(const sc_hreq *req, const sc_route *r, const char *path, size_t path_len)
 {
     if (!sc_trace_on())
         return;
@@ -258,17 +195,14 @@ void sc_trace_rest_begin(struct evhttp_request *req, const sc_route *r, const ch
     /* a stale entry for this address (its request was freed without an answer) */
     sc_trace_span_discard(sc_pend_take(req));
 
-    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
     sc_req_view v;
     memset(&v, 0, sizeof(v));
     v.req = req;
-    v.method = sc_method_name(cmd);
-    v.endpoint = sc_endpoint_name(r, cmd);
+    v.method = req->h.method;
+    v.endpoint = sc_endpoint_name(r, req->h.method, path_len);
     v.path = path;
     v.path_len = path_len;
-    const char *target = evhttp_request_get_uri(req);
-    if (target == NULL)
-        target = "/";
+    const char *target = req->h.target;
     if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
         const char *p = strchr(target, ':') + 3;
         p += strcspn(p, "/?#");
@@ -287,13 +221,13 @@ void sc_trace_rest_begin(struct evhttp_request *req, const sc_route *r, const ch
 
     /* one pass over the headers: the last value of each, as a dict built from them keeps */
     const char *uber = NULL, *tp = NULL, *host = NULL;
-    struct evkeyval *h;
-    TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next) {
-        if (strcasecmp(h->key, tc->trace_id_header) == 0)
+    for (size_t i = 0; i < req->h.nfields; i++) {
+        const sc_h1_field *h = &req->h.fields[i];
+        if (strcasecmp(h->name, tc->trace_id_header) == 0)
             uber = h->value;
-        else if (strcasecmp(h->key, "traceparent") == 0)
+        else if (strcasecmp(h->name, "traceparent") == 0)
             tp = h->value;
-        else if (strcasecmp(h->key, "host") == 0)
+        else if (strcasecmp(h->name, "host") == 0)
             host = h->value;
     }
     if (host != NULL && host[0] != '\0')
@@ -326,7 +260,7 @@ void sc_trace_rest_begin(struct evhttp_request *req, const sc_route *r, const ch
     sc_pend_put(req, s);
 }
 
-void sc_trace_rest_end(struct evhttp_request *req, int status)
+void sc_trace_rest_end(const sc_hreq *req, int status)
 {
     if (!sc_trace_on())
         return;

@@ -6,7 +6,7 @@
  * span.kind=server, the JAEGER_EXTRA_TAGS request attributes, http.status_code, and error=true
  * on a 5xx answer.
  *
- * Threading: the worker's libevent I/O thread only (begin and end keep a small table of the
+ * Threading: the worker's I/O thread only (begin and end keep a small table of the
  * requests in flight, unlocked). No GIL.
  */
 #ifndef SC_TRACE_REST_H
@@ -18,19 +18,16 @@
 #include "sc_route.h"
 #include "sc_trace.h"
 
-struct evhttp_request;
+struct sc_hreq;
 
 /* A request was routed (r is NULL for an unknown path); path is the decoded path. Starts its
  * span unless tracing is off or the request is not sampled. */
-void sc_trace_rest_begin(struct evhttp_request *req, const sc_route *r, const char *path, size_t path_len);
+void sc_trace_rest_begin(const struct sc_hreq *req, const sc_route *r, const char *path, size_t path_len);
 
 /* The answer with this status is being sent: ends and reports the request's span, if any. */
-void sc_trace_rest_end(struct evhttp_request *req, int status);
+void sc_trace_rest_end(const struct sc_hreq *req, int status);
 
 /* Start-up: logs the JAEGER_EXTRA_TAGS names that are not request attributes we can tag. */
 void sc_trace_rest_check_extra(const sc_trace_config *tc);
-
-/* Writes Python's repr() of a bytes value (b'...') into out; exposed for the unit tests. */
-int sc_trace_bytes_repr(sc_buf *out, const char *p, size_t n);
 
 #endif

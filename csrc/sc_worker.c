@@ -98,6 +98,8 @@ int sc_worker_run(const sc_config *cfg, int listen_fd, int slot, int forked)
     opts.max_inflight = mi != NULL ? atoi(mi) : 1024;
     /* SPEC decision 7: the rest-timeout annotation (ms) is a real per-request deadline. */
     opts.deadline_ms = cfg->rest_timeout_ms > 0 ? cfg->rest_timeout_ms : 0;
+    const char *ht = getenv("SC_HEADER_TIMEOUT");
+    opts.head_timeout_s = ht != NULL && atoi(ht) > 0 ? atoi(ht) : 10;
     const char *sg = getenv("SC_STUCK_GRACE_MS");
     opts.stuck_grace_ms = sg != NULL ? atoll(sg) : 10000;
     const char *gt = getenv("SC_GRACEFUL_TIMEOUT");

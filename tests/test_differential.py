@@ -455,6 +455,44 @@ def _http_corpus(c):
           b"{\"strData\":\"x\"}")
     c.raw("http:RAW_lowercase_headers", b"POST /predict HTTP/1.1\r\nhost: {HOST}\r\nconnection: close\r\n"
           b"content-type: APPLICATION/JSON\r\ncontent-length: 15\r\n\r\n{\"strData\":\"x\"}")
+    # framing errors and edge cases, answered as gunicorn does (our own HTTP/1.1 framing)
+    for name, raw in [
+        ("RAW_http09_line", b"GET /health/ping\r\n\r\n"),
+        ("RAW_empty_line", b"\r\n\r\n"),
+        ("RAW_nul_request_line", b"\x00\x01garbage\xe9\xad\r\n\r\n"),
+        ("RAW_bad_version", b"GET /health/ping HTTX/1.1\r\n\r\n"),
+        ("RAW_version_2_0", b"GET /health/ping HTTP/2.0\r\nConnection: close\r\n\r\n"),
+        ("RAW_version_1_1_junk", b"GET /health/ping HTTP/1.1junk\r\nConnection: close\r\n\r\n"),
+        ("RAW_method_POSt", b"POSt /predict HTTP/1.1\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"),
+        ("RAW_method_quote", b"G'T /health/ping HTTP/1.1\r\n\r\n"),
+        ("RAW_TRACE_root", b"TRACE / HTTP/1.1\r\nConnection: close\r\n\r\n"),
+        ("RAW_POST_root", b"POST / HTTP/1.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+        ("RAW_OPTIONS_root", b"OPTIONS / HTTP/1.1\r\nConnection: close\r\n\r\n"),
+        ("RAW_header_no_colon", b"GET /health/ping HTTP/1.1\r\nX-A \"b\"\r\n\r\n"),
+        ("RAW_header_bad_name", b"GET /health/ping HTTP/1.1\r\nX(A): b\r\n\r\n"),
+        ("RAW_header_space_name", b"GET /health/ping HTTP/1.1\r\nHost : b\r\n\r\n"),
+        ("RAW_header_latin1", b"GET /health/ping HTTP/1.1\r\nX-\xe9: \xff\r\nConnection: close\r\n\r\n"),
+        ("RAW_leading_fold", b"GET /health/ping HTTP/1.1\r\n x: y\r\n\r\n"),
+        ("RAW_cl_negative", b"POST /predict HTTP/1.1\r\nContent-Length: -1\r\n\r\n"),
+        ("RAW_cl_letters", b"POST /predict HTTP/1.1\r\nContent-Length: 1x\r\n\r\n"),
+        ("RAW_cl_twice", b"POST /predict HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"),
+        ("RAW_cl_plus", b"POST /predict HTTP/1.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: +15\r\n\r\n{\"strData\":\"x\"}"),
+        ("RAW_line_4095", b"GET /" + b"a" * 4081 + b" HTTP/1.1\r\n\r\n"),
+        ("RAW_line_4094", b"GET /" + b"a" * 4080 + b" HTTP/1.1\r\nConnection: close\r\n\r\n"),
+        ("RAW_field_8189", b"GET /health/ping HTTP/1.1\r\nConnection: close\r\nX-A: " + b"a" * 8184 + b"\r\n\r\n"),
+        ("RAW_field_8188", b"GET /health/ping HTTP/1.1\r\nConnection: close\r\nX-A: " + b"a" * 8183 + b"\r\n\r\n"),
+        ("RAW_fields_100", b"GET /health/ping HTTP/1.1\r\nConnection: close\r\n"
+                           + b"".join(b"X-%d: v\r\n" % i for i in range(99)) + b"\r\n"),
+        ("RAW_fields_101", b"GET /health/ping HTTP/1.1\r\nConnection: close\r\n"
+                           + b"".join(b"X-%d: v\r\n" % i for i in range(100)) + b"\r\n"),
+        ("RAW_chunk_ext_trailer", b"POST /predict HTTP/1.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                                  b"Transfer-Encoding: chunked\r\n\r\nf;a=b\r\n{\"strData\":\"x\"}\r\n0\r\nX-T: 1\r\n\r\n"),
+        ("RAW_te_and_cl", b"POST /predict HTTP/1.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                          b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nf\r\n{\"strData\":\"x\"}\r\n0\r\n\r\n"),
+        ("RAW_expect_get", b"GET /health/ping HTTP/1.1\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"),
+    ]:
+        c.raw("http:" + name, raw)
     c.raw("http:RAW_two_content_types", b"POST /predict HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n"
           b"Content-Type: text/plain\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
           b"{\"strData\":\"x\"}")
@@ -784,15 +822,7 @@ ALLOWED = {
 
 # Differences that no SPEC decision covers and that remain (docs/differences.md): xfail while they
 # differ; a case that starts comparing equal passes.
-_PROTO = ("evhttp rejects the request before the application sees it, with its own 400/501 page "
-          "(gunicorn: its 400 HTML page, or Flask's 500 for an unknown method)")
-KNOWN_OPEN = {
-    "id/http:RAW_expect_100": "no interim `100 Continue` when the body came with the headers (allowed "
-                              "by RFC 9110 10.1.1; gunicorn always sends it). Harmless: see http:EXPECT_100_wait",
-    "id/http:FOO_method": _PROTO,
-    "id/http:lowercase_method": _PROTO,
-    "id/http:RAW_garbage_request_line": _PROTO,
-}
+KNOWN_OPEN = {}
 
 
 # ---- servers ---------------------------------------------------------------------------------

@@ -346,7 +346,8 @@ def test_differences_lists_every_ours_only_test():
 def test_differences_cover_the_known_open_protocol_differences():
     page = _read("docs", "differences.md")
     for need in ("INVALID_ARGUMENT", "grpc.health.v1", "`v1`", "Server: seldon-core-c", "100-continue",
-                 "400 Bad Request", "501 Not Implemented", "one charset", "not cleared", "send_feedback_raw"):
+                 "400 Bad Request", "SC_MAX_BODY_BYTES", "Invalid chunk size", "lingering close", "one charset",
+                 "not cleared", "send_feedback_raw"):
         assert need in page, need
 
 

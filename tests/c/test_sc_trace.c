@@ -31,6 +31,7 @@
 #include "sc_arena.h"
 #include "sc_json.h"
 #include "sc_trace_export.h"
+#include "sc_repr.h"
 #include "sc_trace_rest.h"
 #include "sc_test.h"
 
@@ -838,10 +839,10 @@ static void test_encode_direct(void)
     /* Python's bytes repr for the query_string attribute */
     sc_buf r;
     sc_buf_init(&r);
-    ASSERT_EQ_INT(sc_trace_bytes_repr(&r, "x=1&y='2'\\\n\x80", 12), 0);
+    ASSERT_EQ_INT(sc_repr_bytes(&r, "x=1&y='2'\\\n\x80", 12), 0);
     ASSERT_EQ_MEM(r.data, r.len, "b\"x=1&y='2'\\\\\\n\\x80\"", 20);
     sc_buf_clear(&r);
-    ASSERT_EQ_INT(sc_trace_bytes_repr(&r, "a'\"", 3), 0);
+    ASSERT_EQ_INT(sc_repr_bytes(&r, "a'\"", 3), 0);
     ASSERT_EQ_MEM(r.data, r.len, "b'a\\'\"'", 7);
     sc_buf_free(&r);
 }

@@ -1,5 +1,6 @@
-/* libFuzzer target: the REST transport end to end — the real sc_http.c (libevent evhttp framing,
- * gunicorn limits, routing, CORS, OPTIONS, 413/400 pages, keep-alive, pipelining) and the real
+/* libFuzzer target: the REST transport end to end — the real sc_hconn.c/sc_h1.c (our HTTP/1.1
+ * framing: gunicorn's limits and 400 pages, chunked bodies, the 413 body limit, 100-continue,
+ * keep-alive, pipelining, lingering close), sc_http.c (routing, CORS, OPTIONS) and the real
  * executor (sc_executor.c: hand-over to a worker thread and back), serving in a thread of this
  * process on a Unix socket, fed each input as the bytes of one client connection.
  *
@@ -173,6 +174,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     sc_fuzz_opts.threads = 2; /* pipelined requests really run concurrently */
     sc_fuzz_opts.passthrough = getenv("SC_FUZZ_PASSTHROUGH") != NULL;
     sc_fuzz_opts.max_body = SC_FUZZ_MAX_BODY;
+    sc_fuzz_opts.head_timeout_s = 1;
     sc_fuzz_opts.graceful_timeout = 1;
     sc_fuzz_opts.max_inflight = 4;
     sc_fuzz_opts.stuck_grace_ms = 0;
@@ -192,10 +194,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* --- one input: one client connection ---------------------------------------------------------- */
 
-/* Whether the first n bytes of an answer can begin a status line "HTTP/<version> <ddd> ". The
- * version is not checked: evhttp echoes the request's as two integers as it parsed them
- * ("HTTP/0.1", "HTTP/1.10", even "HTTP/1.-1"), a known libevent quirk reported with the
- * hostile-input tests. */
+/* Whether the first n bytes of an answer can begin a status line "HTTP/<d>.<d> <ddd> " (the
+ * version is the request's, echoed as gunicorn does, digits only). */
 static int sc_fuzz_status_line(const char *h, size_t n)
 {
     static const char proto[] = "HTTP/";
@@ -203,8 +203,11 @@ static int sc_fuzz_status_line(const char *h, size_t n)
     for (; i < n && i < sizeof(proto) - 1; i++)
         if (h[i] != proto[i])
             return 0;
-    while (i < n && ((h[i] >= '0' && h[i] <= '9') || h[i] == '.' || h[i] == '-'))
-        i++;
+    int dots = 0;
+    while (i < n && ((h[i] >= '0' && h[i] <= '9') || h[i] == '.'))
+        dots += h[i++] == '.';
+    if (dots > 1)
+        return 0;
     if (i < n && h[i++] != ' ')
         return 0;
     for (int k = 0; k < 3 && i < n; k++, i++)

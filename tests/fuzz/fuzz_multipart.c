@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (nl != NULL) {
         size_t clen = (size_t)(nl - in);
         memcpy(ct, in, clen);
-        ct[clen] = '\0'; /* a header value is a C string in evhttp: cut at a NUL like it is */
+        ct[clen] = '\0'; /* a header value is a C string (sc_h1): cut at a NUL like it is */
         body = nl + 1;
         blen = size - clen - 1;
     } else {

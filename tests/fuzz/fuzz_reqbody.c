@@ -22,7 +22,7 @@
 #include "sc_status.h"
 
 /* Takes the next '\n'-terminated field off [*p, end) as a malloc'd C string (cut at a NUL as
- * evhttp's header strings are). */
+ * the transport's header strings are). */
 static char *sc_fuzz_field(const char **p, const char *end, size_t *len)
 {
     const char *nl = memchr(*p, '\n', (size_t)(end - *p));
