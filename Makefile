@@ -82,7 +82,7 @@ bench: install orig-venv
 bench-smoke: install orig-venv
 	$(VENV)/bin/python benchmarks/run.py --quick
 
-# libFuzzer targets (tests/fuzz/: JSON, multipart/form, request-body decoding, the HTTP
+# libFuzzer targets (tests/fuzz/: JSON, multipart/form, request-body decoding, HTTP/1.1 framing, the HTTP
 # transport, the gRPC fast path's protobuf decoding) built with clang + ASan + UBSan. `fuzz` runs
 # each for FUZZ_SECONDS (part of `make test`, ~2 min); `fuzz-long` for FUZZ_RUNS inputs each
 # (~1 h on 2 cores). Findings: build/fuzz/artifacts/.

@@ -204,6 +204,8 @@ static size_t sc_h1_content_len(const char *buf, size_t nl)
     return nl > 0 && buf[nl - 1] == '\r' ? nl - 1 : nl;
 }
 
+static long sc_h1_scan_rest(sc_h1_scan *sc, const char *buf, size_t len);
+
 long sc_h1_scan_head(sc_h1_scan *sc, const char *buf, size_t len, sc_h1_error *e)
 {
     if (sc->line_end == 0) {
@@ -233,6 +235,19 @@ long sc_h1_scan_head(sc_h1_scan *sc, const char *buf, size_t len, sc_h1_error *e
         sc->line_end = idx + 1;
         sc->pos = sc->line_end;
     }
+    long end = sc_h1_scan_rest(sc, buf, len);
+    /* gunicorn checks its header buffer only while the end is missing; checking a complete
+     * head too keeps the outcome independent of how the bytes were split into reads */
+    size_t seen = end > 0 ? (size_t)end : len;
+    if (seen - sc->line_end > SC_H1_HEAD_MAX) {
+        sc_h1_fail(e, 400, 1, "Error parsing headers: 'max buffer headers'");
+        return -1;
+    }
+    return end;
+}
+
+static long sc_h1_scan_rest(sc_h1_scan *sc, const char *buf, size_t len)
+{
     /* An empty line ends the head: right after the request line, or after any '\n'. */
     size_t i = sc->pos;
     if (i == sc->line_end) {
@@ -260,10 +275,6 @@ long sc_h1_scan_head(sc_h1_scan *sc, const char *buf, size_t len, sc_h1_error *e
             break;
         }
         i = at + 1;
-    }
-    if (len - sc->line_end > SC_H1_HEAD_MAX) {
-        sc_h1_fail(e, 400, 1, "Error parsing headers: 'max buffer headers'");
-        return -1;
     }
     return 0;
 }
@@ -478,13 +489,13 @@ long sc_h1_dechunk(sc_h1_chunked *c, const char *in, size_t len, sc_buf *body, l
         switch (c->state) {
         case SC_CH_SIZE: {
             const char *nl = memchr(in + i, '\n', len - i);
-            if (nl == NULL) {
-                if (len - i > SC_H1_CHUNK_LINE_MAX) {
-                    sc_h1_fail_bytes(e, "Invalid chunk size: ", in + i, 64);
-                    return -1;
-                }
-                return (long)i;
+            size_t avail = nl ? (size_t)(nl - in) - i : len - i;
+            if (avail > SC_H1_CHUNK_LINE_MAX) { /* whether or not its end has arrived */
+                sc_h1_fail_bytes(e, "Invalid chunk size: ", in + i, 64);
+                return -1;
             }
+            if (nl == NULL)
+                return (long)i;
             size_t n = sc_h1_content_len(in + i, (size_t)(nl - in) - i);
             /* gunicorn: line.split(b";", 1)[0].strip(), then int(_, 16) */
             const char *semi = memchr(in + i, ';', n);

@@ -120,7 +120,7 @@ for f in sc_grpc_fast sc_numpy; do
 done
 
 # --- the targets ------------------------------------------------------------------------------
-TARGETS=(fuzz_json fuzz_multipart fuzz_reqbody fuzz_http)
+TARGETS=(fuzz_json fuzz_multipart fuzz_reqbody fuzz_http fuzz_h1)
 pids=()
 for t in "${TARGETS[@]}"; do
     echo "fuzz: linking $OUT/$t"

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 MODE=${1:?usage: run.sh time SECONDS | runs N}
 AMOUNT=${2:?usage: run.sh time SECONDS | runs N}
 OUT=build/fuzz
-TARGETS=${FUZZ_TARGETS:-fuzz_json fuzz_multipart fuzz_reqbody fuzz_http fuzz_proto}
+TARGETS=${FUZZ_TARGETS:-fuzz_json fuzz_multipart fuzz_reqbody fuzz_http fuzz_h1 fuzz_proto}
 
 case "$MODE" in
 time) LIMIT=(-max_total_time="$AMOUNT") ;;
@@ -38,7 +38,7 @@ dict() {
     fuzz_json) echo tests/fuzz/dict/json.dict ;;
     fuzz_multipart) echo tests/fuzz/dict/multipart.dict ;;
     fuzz_reqbody) echo tests/fuzz/dict/reqbody.dict ;;
-    fuzz_http) echo tests/fuzz/dict/http.dict ;;
+    fuzz_http | fuzz_h1) echo tests/fuzz/dict/http.dict ;;
     fuzz_proto) echo tests/fuzz/dict/proto.dict ;;
     esac
 }

@@ -293,11 +293,22 @@ PROTO_SEEDS = {
     "truncated": seldon(data(["a"], tensor([2, 2], [1, 2, 3, 4])))[:-5],
 }
 
+# fuzz_h1: the first byte chooses where the input is split into two reads; the rest is a head
+# and, after it, what the chunked decoder is given.
+H1_SEEDS = dict({name: b"\x80" + data for name, data in HTTP_SEEDS.items()}, **{
+    "chunked_ext_trailer": b"\x40POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           b"5;a=b\r\nhello\r\n0x2\r\nhi\r\n0\r\nX-T: 1\r\n\r\n",
+    "chunked_bad": b"\x20POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1_0\r\n0123456789abcdefXX",
+    "bare_lf_fold": b"\x10GET / HTTP/1.0\nX-A: a\n\tb\nConnection: keep-alive\n\n",
+    "bad_name": b"\xf0get / HTTP/1.1\r\nX(A : b\r\n\r\n",
+})
+
 TARGETS = {
     "fuzz_json": JSON_SEEDS,
     "fuzz_multipart": MULTIPART_SEEDS,
     "fuzz_reqbody": REQBODY_SEEDS,
     "fuzz_http": HTTP_SEEDS,
+    "fuzz_h1": H1_SEEDS,
     "fuzz_proto": PROTO_SEEDS,
 }
 
