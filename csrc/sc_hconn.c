@@ -452,8 +452,12 @@ static void sc_hc_process_steps(sc_hconn *c)
 {
     while (!c->dead) {
         if (c->state == SC_C_HEAD) {
-            if (evbuffer_get_length(c->out) > SC_AHEAD_MAX)
-                break; /* the client does not read its answers: parse on once they are written */
+            if (evbuffer_get_length(c->out) > SC_AHEAD_MAX) {
+                /* the client does not read its answers: neither read nor parse more from it
+                 * until they are written (sc_hc_flush comes back here) */
+                sc_hc_reading(c, 0);
+                break;
+            }
             if (c->in_len == 0) {
                 if (c->peer_eof)
                     sc_hc_finish(c);

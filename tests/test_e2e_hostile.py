@@ -701,3 +701,34 @@ def test_head_dripped_slower_than_header_timeout_is_cut(server):
                 break
         assert closed_after is not None and 1.8 <= closed_after < 4.0, closed_after
         _predict_ok(srv)
+
+
+def _rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_pipelining_client_that_never_reads_is_throttled(hostile):
+    """A client pipelining requests without reading the answers: once its unread answers and
+    read-ahead reach their bounds the worker stops reading from it, so the client's sends block
+    (TCP backpressure) instead of the worker buffering without limit."""
+    before = {p: _rss_kb(p) for p in hostile.workers}
+    burst = PING * 20000  # ~0.8 MB per send
+    sent = 0
+    with socket.create_connection(("127.0.0.1", hostile.http_port), timeout=T) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(3)
+        try:
+            for _ in range(100):  # up to 80 MB
+                s.sendall(burst)
+                sent += len(burst)
+        except socket.timeout:
+            pass
+        grown = max(_rss_kb(p) - before[p] for p in hostile.workers)
+        _predict_ok(hostile)  # others are served meanwhile
+    assert sent < 100 * len(burst), "the server kept reading 80 MB of requests nobody reads answers to"
+    assert grown < 64 * 1024, "a worker grew by %d kB" % grown
+    assert_still_serving(hostile)
