@@ -27,7 +27,6 @@ import functools
 from typing import Any, Dict, List, Tuple
 
 import numpy as np
-from google.protobuf import json_format
 
 # tensorflow.DataType numbers (types.proto) used here.
 DT_INVALID = 0
@@ -190,6 +189,8 @@ def array_from_json(value: Any) -> np.ndarray:
     if not isinstance(value, dict):
         raise TfTensorError(f"tftensor must be a JSON object (a tensorflow.TensorProto), got: {value!r}")
     proto = _tensor_proto_class()()
+    from google.protobuf import json_format  # imported on first use: it costs ~9 ms of start-up
+
     try:
         json_format.ParseDict(value, proto)
     except json_format.ParseError as exc:
@@ -247,4 +248,6 @@ def _as_bytes(item: Any) -> bytes:
 
 def array_to_json(array: np.ndarray) -> Dict[str, Any]:
     """``json.loads(json_format.MessageToJson(tf.make_tensor_proto(array)))``."""
+    from google.protobuf import json_format
+
     return json_format.MessageToDict(array_to_proto(array, _tensor_proto_class()()))
