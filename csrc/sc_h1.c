@@ -1,5 +1,7 @@
 #include "sc_h1.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -106,6 +108,8 @@ int sc_h1_pyint(const char *s, size_t n, int base, long long *out)
     }
     if (!digits || prev_us)
         return -1;
+    if (base == 10 && digits > 4300) /* Python's int_max_str_digits (3.11) */
+        return -1;
     long long r = sat ? LLONG_MAX : (long long)v;
     *out = neg ? -r : r;
     return 0;
@@ -132,24 +136,68 @@ static int sc_h1_digits(const char *p, size_t n, size_t *i, int *out)
     return *i > start ? 0 : -1;
 }
 
-/* A request-target with an authority ("scheme://host..."): Python's urlsplit refuses one whose
- * host has an unbalanced '[' or ']' (ValueError, which gunicorn reports as a bad request line). */
-static int sc_h1_bad_netloc(const char *t, size_t n)
+/* Python's ipaddress.ip_address() on a bracketed host accepts IPv6 (with an optional non-empty
+ * %scope); an "IPvFuture" host starts with 'v' and must match v<hex>+.<anything>. */
+static int sc_h1_bad_bracketed_host(const char *h, size_t n)
 {
-    size_t i = 0;
-    if (n == 0 || !((t[0] >= 'a' && t[0] <= 'z') || (t[0] >= 'A' && t[0] <= 'Z')))
+    if (n > 0 && h[0] == 'v') {
+        size_t i = 1;
+        while (i < n && isxdigit((unsigned char)h[i]))
+            i++;
+        return !(i > 1 && i < n && h[i] == '.' && i + 1 < n);
+    }
+    char addr[64];
+    const char *pct = memchr(h, '%', n);
+    size_t an = pct ? (size_t)(pct - h) : n;
+    if (pct != NULL && (pct + 1 == h + n || memchr(pct + 1, '%', (size_t)(h + n - pct - 1)) != NULL))
+        return 1;
+    if (an == 0 || an >= sizeof(addr))
+        return 1;
+    memcpy(addr, h, an);
+    addr[an] = '\0';
+    struct in6_addr a6;
+    return inet_pton(AF_INET6, addr, &a6) != 1;
+}
+
+/* Whether Python's urlsplit() raises ValueError on the request-target (gunicorn then reports a
+ * bad request line): an authority ("scheme://host" or "//host" once leading C0 controls and
+ * spaces are stripped) with unbalanced brackets or a bracketed host that is not an IPv6 address.
+ * A target that starts with "//" is a path to gunicorn (it prefixes a dot before splitting). */
+static int sc_h1_bad_target(const char *t, size_t n)
+{
+    if (n >= 2 && t[0] == '/' && t[1] == '/')
         return 0;
-    while (i < n && ((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
-                     (t[i] >= '0' && t[i] <= '9') || t[i] == '+' || t[i] == '-' || t[i] == '.'))
-        i++;
-    if (i + 3 > n || memcmp(t + i, "://", 3) != 0)
+    while (n > 0 && (unsigned char)t[0] <= 0x20) {
+        t++;
+        n--;
+    }
+    const char *colon = memchr(t, ':', n);
+    if (colon != NULL && colon > t && isalpha((unsigned char)t[0])) {
+        const char *c = t;
+        while (c < colon && (isalnum((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.'))
+            c++;
+        if (c == colon) { /* a scheme: the rest follows the colon */
+            n -= (size_t)(colon + 1 - t);
+            t = colon + 1;
+        }
+    }
+    if (n < 2 || t[0] != '/' || t[1] != '/')
         return 0;
-    i += 3;
-    size_t end = i;
+    size_t end = 2;
     while (end < n && t[end] != '/' && t[end] != '?' && t[end] != '#')
         end++;
-    int open = memchr(t + i, '[', end - i) != NULL, close = memchr(t + i, ']', end - i) != NULL;
-    return open != close;
+    const char *net = t + 2;
+    size_t nn = end - 2;
+    const char *open = memchr(net, '[', nn), *close = memchr(net, ']', nn);
+    if ((open != NULL) != (close != NULL))
+        return 1;
+    if (open == NULL)
+        return 0;
+    const char *host = open + 1;
+    const char *hend = memchr(host, ']', (size_t)(net + nn - host));
+    if (hend == NULL) /* "a]b[": the ']' comes first; the host runs to the end */
+        hend = net + nn;
+    return sc_h1_bad_bracketed_host(host, (size_t)(hend - host));
 }
 
 /* gunicorn's parse_request_line(): three whitespace-separated parts, a method of 3+ characters
@@ -174,7 +222,7 @@ static int sc_h1_request_line(const char *p, size_t n, sc_h1_line *l, sc_h1_erro
         l->lens[nbits] = i - start;
         nbits++;
     }
-    if (nbits != 3 || sc_h1_bad_netloc(l->bits[1], l->lens[1])) {
+    if (nbits != 3) {
         sc_h1_fail_repr(e, "Invalid Request Line 'Invalid HTTP request line: ", p, n, "'");
         return -1;
     }
@@ -185,6 +233,10 @@ static int sc_h1_request_line(const char *p, size_t n, sc_h1_line *l, sc_h1_erro
     }
     if (!meth_ok) {
         sc_h1_fail_repr(e, "Invalid Method 'Invalid HTTP method: ", l->bits[0], l->lens[0], "'");
+        return -1;
+    }
+    if (sc_h1_bad_target(l->bits[1], l->lens[1])) { /* after the method, as gunicorn checks */
+        sc_h1_fail_repr(e, "Invalid Request Line 'Invalid HTTP request line: ", p, n, "'");
         return -1;
     }
     const char *v = l->bits[2];
@@ -314,11 +366,55 @@ static size_t sc_h1_next_line(char *buf, size_t pos, size_t end, size_t *len)
     return nl ? at + 1 : end;
 }
 
-int sc_h1_parse_head(char *buf, size_t len, sc_h1_head *h, sc_h1_error *e)
+/* The checks gunicorn's parse_headers() makes on the first line of a field (head or trailer):
+ * a colon, and a name without the characters it refuses. Returns the colon, or NULL with e set
+ * (a page error). */
+static const char *sc_h1_field_line(const char *line, size_t n, sc_h1_error *e)
 {
-    memset(h, 0, offsetof(sc_h1_head, fields));
+    const char *colon = memchr(line, ':', n);
+    if (colon == NULL) {
+        const char *s = line;
+        size_t sn = n;
+        sc_h1_pystrip(&s, &sn);
+        sc_h1_fail_repr(e, "Invalid HTTP Header: ", s, sn, "");
+        return NULL;
+    }
+    size_t nn = (size_t)(colon - line);
+    for (size_t i = 0; i < nn; i++) {
+        if (sc_h1_bad_name_char((unsigned char)line[i])) {
+            char up[SC_H1_FIELD_LIMIT + 2];
+            size_t un = nn < sizeof(up) ? nn : sizeof(up);
+            for (size_t k = 0; k < un; k++)
+                up[k] = sc_h1_upper(line[k]);
+            sc_h1_fail_repr(e, "Invalid HTTP header name: ", up, un, "");
+            return NULL;
+        }
+    }
+    return colon;
+}
+
+/* gunicorn's secure_scheme_headers: a field that says the client used https or http */
+static const char *sc_h1_scheme_value(const sc_h1_field *f)
+{
+    if (sc_h1_is(f->name, f->name_len, "X-FORWARDED-PROTOCOL"))
+        return "ssl";
+    if (sc_h1_is(f->name, f->name_len, "X-FORWARDED-PROTO"))
+        return "https";
+    if (sc_h1_is(f->name, f->name_len, "X-FORWARDED-SSL"))
+        return "on";
+    return NULL;
+}
+
+int sc_h1_parse_head(char *buf, size_t len, int trusted_proxy, sc_h1_head *h, sc_h1_error *e)
+{
+    /* every scalar, not the (large) field array: parsing fills what it uses */
+    h->method = h->target = NULL;
+    h->method_len = h->target_len = 0;
+    h->major = h->minor = 0;
     h->nfields = 0;
     h->content_length = -1;
+    h->chunked = h->te = h->keep_alive = h->expect_continue = 0;
+    int scheme = -1; /* from the first scheme field of a trusted proxy: 1 https, 0 http */
     size_t ll, pos = sc_h1_next_line(buf, 0, len, &ll);
     sc_h1_line l;
     if (sc_h1_request_line(buf, ll, &l, e) != 0)
@@ -344,27 +440,12 @@ int sc_h1_parse_head(char *buf, size_t len, sc_h1_head *h, sc_h1_error *e)
             sc_h1_fail(e, 400, 1, "Error parsing headers: 'limit request headers fields'");
             return -1;
         }
-        char *colon = memchr(line, ':', n);
-        if (colon == NULL) {
-            const char *s = line;
-            size_t sn = n;
-            sc_h1_pystrip(&s, &sn);
-            sc_h1_fail_repr(e, "Invalid HTTP Header: ", s, sn, "");
+        char *colon = (char *)sc_h1_field_line(line, n, e);
+        if (colon == NULL)
             return -1;
-        }
         size_t nn = (size_t)(colon - line);
-        for (size_t i = 0; i < nn; i++) {
-            if (sc_h1_bad_name_char((unsigned char)line[i])) {
-                char up[SC_H1_LINE_LIMIT + 8192];
-                size_t un = nn < sizeof(up) ? nn : sizeof(up);
-                for (size_t k = 0; k < un; k++)
-                    up[k] = sc_h1_upper(line[k]);
-                sc_h1_fail_repr(e, "Invalid HTTP header name: ", up, un, "");
-                return -1;
-            }
-        }
         /* continuation lines (obs-fold) belong to this field */
-        size_t flen = n + 2, vend = pos + n;
+        size_t flen = n + 2, vend = pos + n, cont = 0;
         for (;;) {
             if (next >= len || (buf[next] != ' ' && buf[next] != '\t'))
                 break;
@@ -376,6 +457,8 @@ int sc_h1_parse_head(char *buf, size_t len, sc_h1_head *h, sc_h1_error *e)
                 sc_h1_fail(e, 400, 1, "Error parsing headers: 'limit request headers fields size'");
                 return -1;
             }
+            if (cont == 0)
+                cont = next;
             vend = next + cn;
             next = after;
         }
@@ -385,20 +468,37 @@ int sc_h1_parse_head(char *buf, size_t len, sc_h1_head *h, sc_h1_error *e)
         }
         const char *name = line;
         sc_h1_pystrip(&name, &nn);
-        const char *value = colon + 1;
-        size_t vn = (size_t)(buf + vend - value);
-        sc_h1_pystrip(&value, &vn);
+        /* gunicorn: the first line's part left-stripped (only it: an empty one leaves the value
+         * starting with the continuation's own blank), the continuations as sent, the whole
+         * right-stripped. The line breaks inside become spaces (gunicorn keeps CR LF there). */
+        char *value = colon + 1, *first_end = line + n;
+        while (value < first_end && sc_py_isspace((unsigned char)*value))
+            value++;
+        if (value == first_end && cont != 0)
+            value = buf + cont;
+        size_t vn = value < buf + vend ? (size_t)(buf + vend - value) : 0;
+        while (vn > 0 && sc_py_isspace((unsigned char)value[vn - 1]))
+            vn--;
         for (size_t i = 0; i < vn; i++) {
-            if (value[i] == '\r' || value[i] == '\n')
-                ((char *)value)[i] = ' ';
+            if (value[i] == '\n' || (value[i] == '\r' && i + 1 < vn && value[i + 1] == '\n'))
+                value[i] = ' '; /* a lone CR is content, as for gunicorn */
         }
         ((char *)name)[nn] = '\0';
-        ((char *)value)[vn] = '\0';
+        value[vn] = '\0';
         sc_h1_field *f = &h->fields[h->nfields++];
         f->name = name;
         f->name_len = nn;
         f->value = value;
         f->value_len = vn;
+        const char *secure = trusted_proxy ? sc_h1_scheme_value(f) : NULL;
+        if (secure != NULL) {
+            int https = strcmp(value, secure) == 0;
+            if (scheme >= 0 && https != scheme) {
+                sc_h1_fail(e, 400, 1, "Contradictory scheme headers");
+                return -1;
+            }
+            scheme = https;
+        }
         pos = next;
     }
 
@@ -420,9 +520,12 @@ int sc_h1_parse_head(char *buf, size_t len, sc_h1_head *h, sc_h1_error *e)
                 h->chunked = 1;
         } else if (!conn_seen && sc_h1_is(f->name, f->name_len, "CONNECTION")) {
             conn_seen = 1;
-            if (sc_h1_lower_is(f->value, f->value_len, "close"))
+            const char *v = f->value; /* should_close() strips it (a fold can leave a blank) */
+            size_t vn = f->value_len;
+            sc_h1_pystrip(&v, &vn);
+            if (sc_h1_lower_is(v, vn, "close"))
                 h->keep_alive = 0;
-            else if (sc_h1_lower_is(f->value, f->value_len, "keep-alive"))
+            else if (sc_h1_lower_is(v, vn, "keep-alive"))
                 h->keep_alive = 1;
         } else if (sc_h1_is(f->name, f->name_len, "EXPECT")) {
             if (sc_h1_lower_is(f->value, f->value_len, "100-continue"))
@@ -431,7 +534,10 @@ int sc_h1_parse_head(char *buf, size_t len, sc_h1_head *h, sc_h1_error *e)
     }
     if (!h->chunked && clf != NULL) {
         long long cl;
-        if (sc_h1_pyint(clf->value, clf->value_len, 10, &cl) != 0 || cl < 0) {
+        const char *v = clf->value; /* int() strips whitespace (a fold can leave a blank) */
+        size_t vn = clf->value_len;
+        sc_h1_pystrip(&v, &vn);
+        if (sc_h1_pyint(v, vn, 10, &cl) != 0 || cl < 0) {
             sc_h1_fail(e, 400, 1, "Invalid HTTP Header: 'CONTENT-LENGTH'");
             return -1;
         }
@@ -550,16 +656,40 @@ long sc_h1_dechunk(sc_h1_chunked *c, const char *in, size_t len, sc_buf *body, l
             const char *nl = memchr(in + i, '\n', len - i);
             size_t avail = nl ? (size_t)(nl - in) - i + 1 : len - i;
             if (c->trailer + avail > SC_H1_HEAD_MAX) {
-                sc_h1_fail(e, 400, 0, "Error parsing headers: 'max buffer headers'");
+                sc_h1_fail(e, 400, 0, "max buffer headers");
                 return -1;
             }
             if (nl == NULL)
                 return (long)i;
             size_t n = sc_h1_content_len(in + i, (size_t)(nl - in) - i);
+            /* gunicorn reads the trailer fields, once their empty line has come, with its header
+             * rules; an error there reaches the application as an exception whose text is the
+             * message. The first error is kept in e and reported with the empty line. */
+            if (n > 0 && !c->terror) {
+                if ((in[i] == ' ' || in[i] == '\t') && c->tfields > 0) {
+                    c->tflen += n + 2; /* a continuation of the previous field */
+                } else if (c->tfields >= SC_H1_FIELDS_MAX) {
+                    sc_h1_fail(e, 400, 0, "limit request headers fields");
+                    c->terror = 1;
+                } else if (sc_h1_field_line(in + i, n, e) == NULL) {
+                    e->page = 0;
+                    c->terror = 1;
+                } else {
+                    c->tfields++;
+                    c->tflen = n + 2;
+                }
+                if (!c->terror && c->tflen > SC_H1_FIELD_LIMIT) {
+                    sc_h1_fail(e, 400, 0, "limit request headers fields size");
+                    c->terror = 1;
+                }
+            }
             c->trailer += (size_t)(nl - in) - i + 1;
             i = (size_t)(nl - in) + 1;
-            if (n == 0)
+            if (n == 0) {
+                if (c->terror)
+                    return -1;
                 c->state = SC_CH_DONE;
+            }
             break;
         }
         }

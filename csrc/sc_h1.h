@@ -8,8 +8,9 @@
  * refused, Transfer-Encoding "chunked" winning over Content-Length, chunk extensions skipped.
  * Deliberately not kept (docs/differences.md): a bare LF ends a line (gunicorn waits for CRLF
  * forever); obs-fold continuation lines are joined with spaces instead of keeping CR LF inside a
- * value; a corrupt chunk is the client's error (400, not gunicorn's 500), and chunked bodies have
- * a size limit.
+ * value; a corrupt chunk or trailer is the client's error (400, not gunicorn's 500); chunked
+ * bodies have a size limit; the 819204-byte head limit also applies to a head that arrived
+ * complete in one read (gunicorn reads 8192 bytes at a time, so it never sees one).
  *
  * Pure: no I/O, no allocation except into the sc_buf arguments; any thread; no GIL.
  */
@@ -74,8 +75,10 @@ typedef struct sc_h1_head {
 } sc_h1_head;
 
 /* Parses a complete head (as sc_h1_scan_head found it) in place: terminators become NULs and
- * h points into buf. Returns 0, or -1 with e filled (a page error). */
-int sc_h1_parse_head(char *buf, size_t len, sc_h1_head *h, sc_h1_error *e);
+ * h points into buf. trusted_proxy: the client is in gunicorn's forwarded_allow_ips, whose
+ * X-Forwarded-Proto/-Protocol/-Ssl fields must then agree. Returns 0, or -1 with e filled (a
+ * page error). */
+int sc_h1_parse_head(char *buf, size_t len, int trusted_proxy, sc_h1_head *h, sc_h1_error *e);
 
 /* The value of the first (or last) field with this name (ASCII case-insensitive), or NULL. */
 const char *sc_h1_field_first(const sc_h1_head *h, const char *name);
@@ -83,17 +86,22 @@ const char *sc_h1_field_last(const sc_h1_head *h, const char *name);
 
 /* --- chunked bodies ------------------------------------------------------------------------ */
 
-typedef struct sc_h1_chunked {
+typedef struct sc_h1_chunked { /* zeroed before the first call */
     int state;
     unsigned long long left; /* bytes of the current chunk still to come */
     size_t trailer;          /* bytes of trailer fields seen */
+    size_t tfields;          /* trailer fields seen */
+    size_t tflen;            /* bytes of the current trailer field (continuations included) */
+    int terror;              /* a trailer field was refused: e holds why */
 } sc_h1_chunked;
 
 /* Decodes chunked data in[0..len), appending the payload to body. Only whole lines are
  * consumed: the caller keeps the unconsumed rest and calls again with it and more bytes.
+ * e must be the same error across the calls for one body (a refused trailer field is reported
+ * once the trailer's empty line arrives, as gunicorn reads trailers whole).
  * Returns the number of bytes consumed (sets *done after the last chunk's trailer), or -1 with
- * e filled: 400 for a corrupt chunk (gunicorn's message), 413 when the payload would exceed
- * max_body bytes. */
+ * e filled: 400 for a corrupt chunk or trailer field (gunicorn's message), 413 when the payload
+ * would exceed max_body bytes. */
 long sc_h1_dechunk(sc_h1_chunked *c, const char *in, size_t len, sc_buf *body, long long max_body,
                    int *done, sc_h1_error *e);
 

@@ -43,6 +43,7 @@ struct sc_hsrv {
     struct event *accept_ev;
     struct event *accept_retry;
     int accepting;
+    char *allow_ips;       /* FORWARDED_ALLOW_IPS, comma-separated, "*" for any */
 };
 
 typedef struct sc_hconn {
@@ -65,6 +66,7 @@ typedef struct sc_hconn {
     int peer_eof;
     int in_process;        /* inside sc_hc_process: closing is deferred to its end */
     int dead;
+    int trusted;           /* the peer is in FORWARDED_ALLOW_IPS (gunicorn's forwarded_allow_ips) */
     char peer[64];
 } sc_hconn;
 
@@ -364,7 +366,7 @@ static int sc_hc_head(sc_hconn *c, size_t head_len)
     memcpy(r->head, c->in, head_len);
     sc_hc_consume(c, head_len);
     memset(&c->scan, 0, sizeof(c->scan));
-    if (sc_h1_parse_head(r->head, head_len, &r->h, &r->err) != 0) {
+    if (sc_h1_parse_head(r->head, head_len, c->trusted, &r->h, &r->err) != 0) {
         sc_h1_error e = r->err;
         sc_buf_init(&r->err.mesg);
         sc_hreq_free(r);
@@ -635,6 +637,27 @@ static void sc_hc_peer(sc_hconn *c)
     }
 }
 
+/* gunicorn's forwarded_allow_ips: the peers whose X-Forwarded-Proto (and kin) are believed. */
+static int sc_hs_trusted(const sc_hsrv *s, const char *peer)
+{
+    const char *p = s->allow_ips;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *t = p;
+        size_t tn = n;
+        while (tn > 0 && *t == ' ') {
+            t++;
+            tn--;
+        }
+        while (tn > 0 && t[tn - 1] == ' ')
+            tn--;
+        if ((tn == 1 && *t == '*') || (tn == strlen(peer) && memcmp(t, peer, tn) == 0))
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
 static void sc_hc_new(sc_hsrv *s, int fd)
 {
     sc_hconn *c = calloc(1, sizeof(*c));
@@ -664,6 +687,7 @@ static void sc_hc_new(sc_hsrv *s, int fd)
         return;
     }
     sc_hc_peer(c);
+    c->trusted = sc_hs_trusted(s, c->peer);
     sc_hc_process(c); /* arms the idle timer and starts reading */
 }
 
@@ -703,6 +727,12 @@ sc_hsrv *sc_hsrv_start(struct event_base *base, const sc_hsrv_opts *opts)
     if (s == NULL)
         return NULL;
     s->o = *opts;
+    const char *allow = getenv("FORWARDED_ALLOW_IPS");
+    s->allow_ips = strdup(allow != NULL ? allow : "127.0.0.1");
+    if (s->allow_ips == NULL) {
+        free(s);
+        return NULL;
+    }
     if (s->o.idle_timeout_s <= 0)
         s->o.idle_timeout_s = 2;
     if (s->o.head_timeout_s <= 0)
@@ -716,6 +746,7 @@ sc_hsrv *sc_hsrv_start(struct event_base *base, const sc_hsrv_opts *opts)
             event_free(s->accept_ev);
         if (s->accept_retry)
             event_free(s->accept_retry);
+        free(s->allow_ips);
         free(s);
         return NULL;
     }

@@ -491,6 +491,13 @@ def _http_corpus(c):
         ("RAW_te_and_cl", b"POST /predict HTTP/1.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
                           b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nf\r\n{\"strData\":\"x\"}\r\n0\r\n\r\n"),
         ("RAW_expect_get", b"GET /health/ping HTTP/1.1\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"),
+        # the client is 127.0.0.1, in gunicorn's default forwarded_allow_ips
+        ("RAW_scheme_conflict", b"GET /health/ping HTTP/1.1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Ssl: off\r\n\r\n"),
+        ("RAW_scheme_agree", b"GET /health/ping HTTP/1.1\r\nConnection: close\r\nX-Forwarded-Proto: https\r\n"
+                             b"X-Forwarded-Ssl: on\r\n\r\n"),
+        ("RAW_fold_empty_value", b"GET /health/ping HTTP/1.1\r\nConnection:\r\n close\r\n\r\n"),
+        ("RAW_ipv4_in_brackets", b"GET http://[1.2.3.4]/health/ping HTTP/1.1\r\nConnection: close\r\n\r\n"),
+        ("RAW_cl_4301_digits", b"POST /predict HTTP/1.1\r\nContent-Length: " + b"0" * 4300 + b"2\r\n\r\n{}"),
     ]:
         c.raw("http:" + name, raw)
     c.raw("http:RAW_two_content_types", b"POST /predict HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n"

@@ -15,9 +15,7 @@ without Werkzeug 2.2 / seldon_core in it, it prints a SKIP line and exits 0.
 """
 import os
 import random
-import subprocess
 import sys
-import tempfile
 
 ORIG = os.environ.get("SC_ORIG_PYTHON") or "/opt/seldon-orig/bin/python"
 MARK = "SC_CHECK_FORM_REEXEC"
@@ -60,6 +58,8 @@ import struct  # noqa: E402
 from flask import Flask, request  # noqa: E402
 from seldon_core import flask_utils  # noqa: E402
 from werkzeug.http import parse_options_header  # noqa: E402
+
+from checklib import run_cases  # noqa: E402
 
 APP = Flask("check_form")
 CHUNK = 64 * 1024
@@ -480,20 +480,8 @@ def main():
         args = " ".join(hx(x) or "-" for x in case[1:])
         records.append(("%s %s" % (kind, args), [exp], "%s %r" % (kind, case[1:])))
 
-    with tempfile.NamedTemporaryFile("w", suffix=".cases", delete=False) as f:
-        for line, _, _ in records:
-            f.write(line + "\n")
-        path = f.name
-    try:
-        res = subprocess.run([exe, "--cases", path], stdout=subprocess.PIPE, check=False)
-    finally:
-        os.unlink(path)
-    if res.returncode != 0:
-        print("check_form: %s --cases exited with %d" % (exe, res.returncode))
-        return 1
-    got = res.stdout.decode("ascii").split("\n")[:-1]
-    if len(got) != len(records):
-        print("check_form: expected %d answers, got %d" % (len(records), len(got)))
+    got = run_cases(exe, [line for line, _, _ in records], "check_form", "ascii")
+    if got is None:
         return 1
     bad = 0
     kinds = {}

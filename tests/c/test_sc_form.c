@@ -17,60 +17,9 @@
 #include "sc_json.h"
 #include "sc_mimeopts.h"
 #include "sc_pystr.h"
+#include "sc_tbuf.h"
 #include "sc_test.h"
-
-/* ---- a small text buffer ------------------------------------------------------------------- */
-
-typedef struct tbuf {
-    char *p;
-    size_t len, cap;
-} tbuf;
-
-static void tb_put(tbuf *b, const void *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL)
-            SC_FAIL("out of memory");
-        b->p = p;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void tb_str(tbuf *b, const char *s)
-{
-    tb_put(b, s, strlen(s));
-}
-
-static void tb_fmt(tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void tb_fmt(tbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    ASSERT_TRUE(n >= 0 && (size_t)n < sizeof(tmp));
-    tb_put(b, tmp, (size_t)n);
-}
-
-static void tb_hex(tbuf *b, const void *p, size_t n)
-{
-    static const char hexd[] = "0123456789abcdef";
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        char h[2] = {hexd[s[i] >> 4], hexd[s[i] & 15]};
-        tb_put(b, h, 2);
-    }
-}
+#include "sc_testpy.h"
 
 /* Readable form for the fixed cases: JSON-like, strings raw with \xHH for bytes outside
  * printable ASCII and \" \\ escaped, floats with %.17g. */
@@ -738,74 +687,21 @@ static void run_case(tbuf *out, char *line)
         free(arg[i].p);
 }
 
-static int cases_mode(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        SC_FAIL("cannot open %s", path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    tbuf out = {0};
-    while ((n = getline(&line, &cap, f)) > 0) {
-        if (line[n - 1] == '\n')
-            line[n - 1] = '\0';
-        run_case(&out, line);
-    }
-    free(line);
-    fclose(f);
-    if (out.len && fwrite(out.p, 1, out.len, stdout) != out.len)
-        SC_FAIL("write failed");
-    free(out.p);
-    return 0;
-}
 
 /* ---- the differential check ---------------------------------------------------------------- */
 
-static void run_check_script(void)
-{
-    const char *script = "tests/c/check_form.py";
-    if (access(script, R_OK) != 0) {
-        printf("SKIP differential check: %s not found (run from the source root)\n", script);
-        return;
-    }
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n <= 0)
-        SC_FAIL("readlink /proc/self/exe failed");
-    self[n] = '\0';
-    const char *py = getenv("SC_PYTHON");
-    if (py == NULL || *py == '\0')
-        py = "python3";
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0)
-        SC_FAIL("fork failed");
-    if (pid == 0) {
-        execlp(py, py, script, self, (char *)NULL);
-        /* No interpreter at all: the differential check cannot run here. */
-        printf("SKIP differential check: cannot run %s\n", py);
-        fflush(stdout);
-        _exit(0);
-    }
-    int status;
-    if (waitpid(pid, &status, 0) != pid)
-        SC_FAIL("waitpid failed");
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        SC_FAIL("check_form.py failed (status %d)", status);
-}
 
 int main(int argc, char **argv)
 {
     sc_arena_init(&g_arena, 1 << 16);
     if (argc == 3 && strcmp(argv[1], "--cases") == 0) {
-        int rc = cases_mode(argv[2]);
+        int rc = sc_test_cases_mode(argv[2], run_case);
         sc_arena_free(&g_arena);
         return rc;
     }
     test_fixed();
     printf("test_sc_form: fixed cases passed\n");
-    run_check_script();
+    sc_test_run_check("tests/c/check_form.py");
     sc_arena_free(&g_arena);
     return 0;
 }

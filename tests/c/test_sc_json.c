@@ -14,49 +14,10 @@
 
 #include "sc_arena.h"
 #include "sc_json.h"
+#include "sc_tbuf.h"
 #include "sc_test.h"
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-typedef struct tbuf {
-    char *p;
-    size_t len, cap;
-} tbuf;
-
-static void tb_put(tbuf *b, const void *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL)
-            SC_FAIL("out of memory");
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void tb_str(tbuf *b, const char *s)
-{
-    tb_put(b, s, strlen(s));
-}
-
-static void tb_fmt(tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void tb_fmt(tbuf *b, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    ASSERT_TRUE(n >= 0 && (size_t)n < sizeof(tmp));
-    tb_put(b, tmp, (size_t)n);
-}
 
 static uint64_t rng_state = 0x5C0DE5EEDu;
 
