@@ -108,13 +108,22 @@ int sc_hreq_is_head(const sc_hreq *r)
 
 int sc_hreq_add_header(sc_hreq *r, const char *name, const char *value)
 {
-    int rc = sc_buf_append_str(&r->out_headers, name);
-    rc |= sc_buf_append(&r->out_headers, ": ", 2);
+    size_t nn = strlen(name), vn = strlen(value);
+    if (sc_buf_reserve(&r->out_headers, nn + vn + 4) != 0)
+        return -1;
+    char *o = r->out_headers.data + r->out_headers.len;
+    memcpy(o, name, nn);
+    memcpy(o + nn, ": ", 2);
+    memcpy(o + nn + 2, value, vn);
     /* a value never ends the header block early, whatever a client made us echo */
-    for (const char *p = value; *p && rc == 0; p++)
-        rc |= sc_buf_append_char(&r->out_headers, (*p == '\r' || *p == '\n') ? ' ' : *p);
-    rc |= sc_buf_append(&r->out_headers, "\r\n", 2);
-    return rc ? -1 : 0;
+    for (char *p = o + nn + 2, *end = p + vn; (p = memchr(p, '\r', (size_t)(end - p))) != NULL;)
+        *p = ' ';
+    for (char *p = o + nn + 2, *end = p + vn; (p = memchr(p, '\n', (size_t)(end - p))) != NULL;)
+        *p = ' ';
+    memcpy(o + nn + 2 + vn, "\r\n", 2);
+    r->out_headers.len += nn + vn + 4;
+    r->out_headers.data[r->out_headers.len] = '\0';
+    return 0;
 }
 
 void sc_hreq_set_close(sc_hreq *r)
