@@ -423,7 +423,8 @@ static int sc_hc_head(sc_hconn *c, size_t head_len)
             sc_hc_free(c);
             return -1;
         }
-        memcpy(r->body, c->in, n);
+        if (n > 0) /* c->in may be NULL: released with the head it held */
+            memcpy(r->body, c->in, n);
         sc_hc_consume(c, n);
         c->body_got = (long long)n;
         c->body_cap = (long long)cap;
