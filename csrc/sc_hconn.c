@@ -131,11 +131,12 @@ void sc_hreq_set_close(sc_hreq *r)
     r->close = 1;
 }
 
-/* IMF-fixdate of now, rebuilt once a second; names spelled out so no locale can change them. */
+/* IMF-fixdate of now, rebuilt once a second; names spelled out so no locale can change them.
+ * Per thread: in --debug mode the metrics port has a loop thread of its own. */
 static const char *sc_hc_date(void)
 {
-    static char buf[40];
-    static time_t last = -1;
+    static _Thread_local char buf[40];
+    static _Thread_local time_t last = -1;
     time_t now = time(NULL);
     if (now != last) {
         static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -574,7 +575,7 @@ static void sc_hc_on_read(evutil_socket_t fd, short what, void *arg)
     sc_hconn *c = arg;
     ssize_t n;
     if (c->state == SC_C_LINGER) {
-        static char sink[16384]; /* I/O thread only */
+        static _Thread_local char sink[16384];
         n = read(fd, sink, sizeof(sink));
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
             sc_hc_free(c);

@@ -301,31 +301,6 @@ static void sc_on_deadline(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* Werkzeug percent-decodes the path before routing, and repeated leading slashes reach the
- * same rule as one. Writes the decoded path (never longer than the raw one) into out. */
-static size_t sc_decode_path(const char *raw, size_t len, char *out, size_t size)
-{
-    while (len > 1 && raw[0] == '/' && raw[1] == '/') {
-        raw++;
-        len--;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 1 < size; i++) {
-        int hi, lo;
-        if (raw[i] == '%' && i + 2 < len && (hi = sc_hexval((unsigned char)raw[i + 1])) >= 0 &&
-            (lo = sc_hexval((unsigned char)raw[i + 2])) >= 0) {
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[o++] = raw[i];
-        }
-    }
-    if (o == 0)
-        out[o++] = '/';
-    out[o] = '\0';
-    return o;
-}
-
 /* The transport answered a malformed request with gunicorn's page. */
 static void sc_on_page(int status, void *arg)
 {
@@ -337,19 +312,10 @@ static void sc_on_request(sc_hreq *req, void *arg)
 {
     sc_server *s = arg;
     int mbit = sc_route_method_bit(req->h.method);
-    /* The raw request-target, split and decoded here: "//x/y" is a path, not an authority. */
-    const char *target = req->h.target;
-    /* absolute-form ("GET http://host/path"): the path starts after the authority */
-    if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
-        const char *p = strchr(target, ':') + 3;
-        p += strcspn(p, "/?#");
-        target = *p == '/' ? p : "/";
-    }
-    size_t tlen = strcspn(target, "?#");
-    const char *q = target[tlen] == '?' ? target + tlen + 1 : NULL;
-    size_t qlen = q ? strcspn(q, "#") : 0;
+    const char *q;
+    size_t qlen;
     char pathbuf[1024];
-    size_t plen = sc_decode_path(target, tlen, pathbuf, sizeof(pathbuf));
+    size_t plen = sc_route_target_path(req->h.target, pathbuf, sizeof(pathbuf), &q, &qlen);
     const sc_route *r = sc_route_find(pathbuf, plen);
     s->cur_route = r ? r->name : "unknown";
     s->cur_start = sc_now();

@@ -1,7 +1,10 @@
 #include "sc_route.h"
 
+#include "sc_pystr.h"
+
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const sc_route sc_routes[] = {
     {"/predict", SC_M_GET | SC_M_POST, SC_EP_PREDICT, "Predict"},
@@ -68,4 +71,37 @@ int sc_route_method_bit(const char *m)
             return bits[i].bit;
     }
     return SC_M_OTHER;
+}
+
+size_t sc_route_target_path(const char *target, char *out, size_t size, const char **query, size_t *query_len)
+{
+    /* absolute-form ("GET http://host/path"): the path starts after the authority */
+    if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
+        const char *p = strchr(target, ':') + 3;
+        p += strcspn(p, "/?#");
+        target = *p == '/' ? p : "/";
+    }
+    size_t len = strcspn(target, "?#");
+    *query = target[len] == '?' ? target + len + 1 : NULL;
+    *query_len = *query ? strcspn(*query, "#") : 0;
+    const char *raw = target;
+    while (len > 1 && raw[0] == '/' && raw[1] == '/') {
+        raw++;
+        len--;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 1 < size; i++) {
+        int hi, lo;
+        if (raw[i] == '%' && i + 2 < len && (hi = sc_hexval((unsigned char)raw[i + 1])) >= 0 &&
+            (lo = sc_hexval((unsigned char)raw[i + 2])) >= 0) {
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[o++] = raw[i];
+        }
+    }
+    if (o == 0)
+        out[o++] = '/';
+    out[o] = '\0';
+    return o;
 }

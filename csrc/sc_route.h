@@ -43,6 +43,12 @@ typedef struct sc_route {
 /* The SC_M_* bit of an (upper-case) method name; SC_M_OTHER for any other token. */
 int sc_route_method_bit(const char *method);
 
+/* The path Werkzeug routes a request-target to: after the authority of an absolute-form target,
+ * up to '?' or '#', repeated leading slashes as one ("//x/y" is a path, not an authority),
+ * percent-decoded. Writes it NUL-terminated into out (cut to size) and returns its length; *query
+ * is the raw query string (without '?' and any fragment) or NULL. */
+size_t sc_route_target_path(const char *target, char *out, size_t size, const char **query, size_t *query_len);
+
 /* Returns the route for an exact path (no trailing-slash folding, as Flask's strict routes), or
  * NULL. */
 const sc_route *sc_route_find(const char *path, size_t len);

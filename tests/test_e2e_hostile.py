@@ -730,7 +730,8 @@ def test_pipelining_client_that_never_reads_is_throttled(hostile):
         grown = max(_rss_kb(p) - before[p] for p in hostile.workers)
         _predict_ok(hostile)  # others are served meanwhile
     assert sent < 100 * len(burst), "the server kept reading 80 MB of requests nobody reads answers to"
-    assert grown < 64 * 1024, "a worker grew by %d kB" % grown
+    if os.environ.get("SC_TEST_SANITIZED") != "1":  # ASan keeps freed memory in quarantine
+        assert grown < 64 * 1024, "a worker grew by %d kB" % grown
     assert_still_serving(hostile)
 
 
@@ -743,4 +744,25 @@ def test_large_head_then_body_later(hostile):
             b"Connection: close\r\n\r\n" % len(J))
     raw, how = exchange(hostile.http_port, [head, J], pause=0.3)
     _check(raw, how, (200, J_ANSWER))
+    assert_still_serving(hostile)
+
+
+@pytest.mark.parametrize("data,expect", [
+    (b"\x00garbage\r\n\r\n", (400, gunicorn_400("Invalid Request Line &#x27;Invalid HTTP request line: "
+                                                "&#x27;\\x00garbage&#x27;&#x27;"))),
+    (b"GET /metrics HTTP/1.1\r\nX-A: " + b"a" * 9000 + b"\r\n\r\n",
+     (400, gunicorn_400("Error parsing headers: &#x27;limit request headers fields size&#x27;"))),
+    (b"GET /metrics HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000,
+     (413, b"<!doctype html>\n<html lang=en>\n<title>413 Request Entity Too Large</title>\n"
+           b"<h1>Request Entity Too Large</h1>\n<p>The data value transmitted exceeds the capacity limit.</p>\n")),
+    (b"POST /metrics HTTP/1.1\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n" + b"x" * 100000,
+     (405, b"<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+           b"<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n")),
+], ids=["garbage", "header_9k", "get_body_100k", "post_body_100k"])
+def test_hostile_metrics_port(hostile, data, expect):
+    """The master's metrics port has the same framing as the REST port; a scrape still works."""
+    raw, how = exchange(hostile.metrics_port, data)
+    _check(raw, how, expect)
+    r = e2e_util.raw_http(hostile.metrics_port, "GET", "/metrics")
+    assert r.status == 200
     assert_still_serving(hostile)
