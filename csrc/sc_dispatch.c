@@ -29,13 +29,13 @@ int sc_dispatch_init(void)
     sc_error_fn = sc_handle_fn ? PyObject_GetAttrString(rt, "error") : NULL;
     sc_default_fn = sc_error_fn ? PyObject_GetAttrString(rt, "json_default") : NULL;
     if (sc_default_fn == NULL) {
-        PyErr_Print();
+        sc_py_print_error();
         return -1;
     }
     for (int i = 0; i < SC_EP_COUNT; i++) {
         sc_endpoint_obj[i] = PyLong_FromLong(i);
         if (sc_endpoint_obj[i] == NULL) {
-            PyErr_Print();
+            sc_py_print_error();
             return -1;
         }
     }
@@ -125,7 +125,7 @@ static void sc_encode_exception(sc_job *job)
         return;
     }
     Py_XDECREF(res);
-    PyErr_Print();
+    sc_py_print_error();
     sc_job_fail_static(job);
 }
 

@@ -271,7 +271,7 @@ static grpc_status_code sc_call_python(sc_gcall *c, const sc_grpc_parts *parts, 
         PyBytes_AsStringAndSize(PyTuple_GET_ITEM(r, 2), (char **)&body, &body_len) < 0) {
         /* handle_grpc never raises by contract: this is a bug of ours, keep the trace. */
         if (PyErr_Occurred())
-            PyErr_Print();
+            sc_py_print_error();
         snprintf(details, cap, "%s", internal);
         Py_XDECREF(r);
         return code;
@@ -795,18 +795,18 @@ static int sc_python_init(void)
     int use_fast = fast == NULL || strcmp(fast, "0") != 0;
     /* Before grpc_init(), which looks the encoder up in _seldon_core_c. */
     if (use_fast && sc_grpc_fast_register() < 0) {
-        PyErr_Print();
+        sc_py_print_error();
         return -1;
     }
     PyObject *r = PyObject_CallMethod(rt, "grpc_init", NULL);
     if (r == NULL) {
-        PyErr_Print();
+        sc_py_print_error();
         return -1;
     }
     Py_DECREF(r);
     sc_handle_grpc = PyObject_GetAttrString(rt, "handle_grpc");
     if (sc_handle_grpc == NULL) {
-        PyErr_Print();
+        sc_py_print_error();
         return -1;
     }
     if (use_fast) {

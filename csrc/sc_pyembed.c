@@ -59,18 +59,56 @@ fail:
     return -1;
 }
 
+/* Writes the pending exception's traceback to stderr with one write(2), so the tracebacks of
+ * workers failing together do not interleave; PyErr_Print() when it cannot be formatted. */
+static void sc_py_write_traceback(PyObject *type, PyObject *value, PyObject *tb)
+{
+    if (type == NULL)
+        return; /* no exception pending */
+    PyObject *mod = PyImport_ImportModule("traceback");
+    PyObject *lines = mod ? PyObject_CallMethod(mod, "format_exception", "OOO", type, value ? value : Py_None,
+                                                 tb ? tb : Py_None) : NULL;
+    PyObject *empty = lines ? PyUnicode_FromString("") : NULL;
+    PyObject *text = empty ? PyUnicode_Join(empty, lines) : NULL;
+    Py_ssize_t n = 0;
+    const char *utf8 = text ? PyUnicode_AsUTF8AndSize(text, &n) : NULL;
+    PyObject *err = PySys_GetObject("stderr"); /* borrowed: what Python buffered goes first */
+    PyObject *r = err ? PyObject_CallMethod(err, "flush", NULL) : NULL;
+    if (r == NULL)
+        PyErr_Clear();
+    Py_XDECREF(r);
+    if (utf8 != NULL) {
+        ssize_t w = write(STDERR_FILENO, utf8, (size_t)n);
+        (void)w; /* nowhere left to report a failed write to stderr */
+    }
+    Py_XDECREF(text);
+    Py_XDECREF(empty);
+    Py_XDECREF(lines);
+    Py_XDECREF(mod);
+    if (utf8 == NULL) {
+        PyErr_Clear();
+        PyErr_Restore(type, value, tb);
+        PyErr_Print();
+        return;
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
 /* Prints the pending exception's traceback. A Seldon exception keeps its text in `message`
  * (its str() is empty, as in the original), so that text is logged after the traceback. */
-static void sc_py_print_error(void)
+void sc_py_print_error(void)
 {
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
     PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL && value != NULL)
+        PyException_SetTraceback(value, tb);
     PyObject *msg = value ? PyObject_GetAttrString(value, "message") : NULL;
     if (msg == NULL)
         PyErr_Clear();
-    PyErr_Restore(type, value, tb);
-    PyErr_Print();
+    sc_py_write_traceback(type, value, tb);
     if (msg != NULL) {
         PyObject *s = PyObject_Str(msg);
         const char *text = s ? PyUnicode_AsUTF8(s) : NULL;
@@ -201,14 +239,14 @@ int sc_py_worker_start(void)
     sc_register_stack_dump();
     PyObject *r = PyObject_CallMethod(sc_runtime, "load", NULL);
     if (r == NULL) {
-        PyErr_Print();
+        sc_py_print_error();
         return -1;
     }
     Py_DECREF(r);
     for (int ep = 0; ep < SC_EP_COUNT; ep++) {
         r = PyObject_CallMethod(sc_runtime, "wants_dict", "i", ep);
         if (r == NULL) {
-            PyErr_Print();
+            sc_py_print_error();
             return -1;
         }
         sc_wants_dict[ep] = PyObject_IsTrue(r) == 1;
@@ -267,7 +305,7 @@ int sc_py_has_custom_service(void)
     PyObject *fn = PyObject_CallMethod(sc_runtime, "custom_service", NULL);
     int has = fn != NULL && fn != Py_None;
     if (fn == NULL)
-        PyErr_Print();
+        sc_py_print_error();
     Py_XDECREF(fn);
     sc_main_tstate = PyEval_SaveThread();
     return has;
@@ -286,7 +324,7 @@ int sc_py_run_custom_service(const sc_config *cfg)
     Py_XDECREF(fn);
     if (r == NULL) {
         if (PyErr_Occurred())
-            PyErr_Print();
+            sc_py_print_error();
         return 1;
     }
     Py_DECREF(r);

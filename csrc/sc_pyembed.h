@@ -28,6 +28,11 @@ int sc_py_lazy(void);
  * fork). 0, or -1 with the traceback printed. */
 int sc_py_boot(const sc_config *cfg);
 
+/* GIL held: prints the pending exception's traceback (and a Seldon exception's message) to
+ * stderr in one write, so tracebacks of processes failing together do not interleave; clears
+ * the exception. Use it instead of PyErr_Print(). */
+void sc_py_print_error(void);
+
 /* The Runtime object (borrowed; valid for the process lifetime). */
 PyObject *sc_py_runtime(void);
 
