@@ -13,7 +13,6 @@ which requires the model's interface name first):
 """
 import os
 import sys
-from typing import List, Optional
 
 from seldon_core_c import __version__
 
@@ -30,7 +29,7 @@ def version_text() -> str:
     return f"seldon-core-c {__version__} (seldon-core {SELDON_CORE_COMPATIBLE} compatible)"
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: "list[str] | None" = None) -> None:  # a string: `typing` costs ~8 ms of start-up
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--version"]:
         print(version_text())
