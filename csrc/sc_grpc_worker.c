@@ -21,6 +21,7 @@
 #include "sc_grpc_fast.h"
 #include "sc_log.h"
 #include "sc_metrics.h"
+#include "sc_metrics_builtin.h"
 #include "sc_pb.h"
 #include "sc_pyembed.h"
 #include "sc_trace_grpc.h"
@@ -108,6 +109,7 @@ typedef struct sc_gcall {
     int watch_pending; /* Health/Watch: batches not completed yet */
     int watch_closed;  /* Health/Watch: RECV_CLOSE_ON_SERVER completed (client gone or status sent) */
     sc_trace_span *trace; /* tracing hook: the call's span, or NULL */
+    double start;         /* monotonic seconds when the call arrived (built-in metrics) */
 } sc_gcall;
 
 /* Process-wide state of the worker (one server, one completion queue). */
@@ -183,6 +185,10 @@ static void sc_gcall_finish(sc_gcall *c, grpc_status_code code, const char *deta
     ops[n].data.recv_close_on_server.cancelled = &c->cancelled;
     n++;
     sc_trace_grpc_end(c->trace, (int)code, details, details_len); /* tracing hook: the span ends */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    sc_builtin_grpc(c->method != NULL ? c->method->path + 1 : "unknown", (int)code,
+                    (double)now.tv_sec + (double)now.tv_nsec / 1e9 - c->start);
     c->trace = NULL;
     c->state = SC_ST_DONE;
     grpc_call_error err = grpc_call_start_batch(c->call, ops, n, &c->tag, NULL);
@@ -531,6 +537,9 @@ static void sc_on_new_call(sc_gcall *c, int ok)
         sc_gcall_free(c);
         return;
     }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    c->start = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
     /* Keep exactly one request outstanding; gRPC queues further incoming calls meanwhile. */
     if (!atomic_load(&sc_shutting_down) && sc_request_call() != 0)
         SC_ERROR("grpc: no longer accepting calls");

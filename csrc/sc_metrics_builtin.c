@@ -52,6 +52,25 @@ void sc_builtin_request(const char *route, int status, double seconds)
     sc_record(SC_METRIC_TIMER, "seldon_core_c_request_duration_seconds", tags, 1, seconds);
 }
 
+void sc_builtin_grpc(const char *method, int code, double seconds)
+{
+    if (!sc_builtin_on)
+        return;
+    static const char *const names[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+                                        "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+                                        "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
+                                        "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+    char other[16];
+    const char *name = other;
+    if (code >= 0 && (size_t)code < sizeof(names) / sizeof(names[0]))
+        name = names[code];
+    else
+        snprintf(other, sizeof(other), "%d", code);
+    sc_metric_tag tags[2] = {sc_tag("method", method), sc_tag("code", name)};
+    sc_record(SC_METRIC_COUNTER, "seldon_core_c_grpc_requests", tags, 2, 1.0);
+    sc_record(SC_METRIC_TIMER, "seldon_core_c_grpc_request_duration_seconds", tags, 1, seconds);
+}
+
 void sc_builtin_inflight(int n)
 {
     if (sc_builtin_on)

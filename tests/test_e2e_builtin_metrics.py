@@ -82,3 +82,33 @@ def test_scrape_parses_with_prometheus_client(server):
         assert {"c1", "g1", "t1", "seldon_core_c_requests", "seldon_core_c_request_duration_seconds"} <= set(families)
         g = [s for s in families["g1"].samples][0]
         assert g.labels["a"] == 'x"y' and g.value == 1.5
+
+
+@pytest.mark.skipif(os.environ.get("SC_TEST_NO_GRPC") == "1", reason="no gRPC workers")
+def test_grpc_calls_are_counted(server):
+    grpc = pytest.importorskip("grpc")
+    with server("id", env={"SC_BUILTIN_METRICS": "1"}, args=["--grpc-workers", "1"]) as srv:
+        with grpc.insecure_channel("127.0.0.1:%d" % srv.grpc_port) as ch:
+            grpc.channel_ready_future(ch).result(timeout=30)
+            from google.protobuf import json_format
+            from test_e2e_metrics_grpc import _seldon_message_class
+
+            msg = json_format.ParseDict({"data": {"ndarray": [[1.0]]}}, _seldon_message_class()())
+            predict = ch.unary_unary("/seldon.protos.Model/Predict")
+            for _ in range(3):
+                predict(msg.SerializeToString(), timeout=T)
+            bad = ch.unary_unary("/seldon.protos.Model/Predict")
+            with pytest.raises(grpc.RpcError) as err:
+                bad(b"\xff\xff", timeout=T)  # not a SeldonMessage
+            assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            with pytest.raises(grpc.RpcError) as err:
+                ch.unary_unary("/seldon.protos.Model/Nope")(b"", timeout=T)
+            assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        text = _scrape(srv)
+        assert _value(text, "seldon_core_c_grpc_requests_total", method="seldon.protos.Model/Predict", code="OK") == 3.0
+        assert _value(text, "seldon_core_c_grpc_requests_total", method="seldon.protos.Model/Predict",
+                      code="INVALID_ARGUMENT") == 1.0
+        assert _value(text, "seldon_core_c_grpc_requests_total", method="unknown", code="UNIMPLEMENTED") == 1.0
+        assert _value(text, "seldon_core_c_grpc_request_duration_seconds_count",
+                      method="seldon.protos.Model/Predict") == 4.0
+        assert 'worker_id="1"' in text  # the gRPC worker's slot (after the one REST worker)
