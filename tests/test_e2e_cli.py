@@ -268,6 +268,11 @@ def test_service_type_only_validated(server, svc):
 def test_debug_flag_serves_in_main_process(server):
     with server("pid", args=["--debug"]) as srv:
         assert served_pid(srv) == srv.pid
+        # the metrics port has a loop thread of its own in this mode, beside the REST one
+        for _ in range(3):
+            r = requests.get(srv.metrics_url + "/metrics", timeout=T)
+            assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
+            assert served_pid(srv) == srv.pid
 
 
 @pytest.mark.ours_only
