@@ -126,6 +126,15 @@ int sc_hreq_add_header(sc_hreq *r, const char *name, const char *value)
     return 0;
 }
 
+int sc_hreq_add_cors(sc_hreq *r)
+{
+    const char *origin = sc_hreq_header(r, "Origin");
+    if (origin != NULL)
+        return sc_hreq_add_header(r, "Access-Control-Allow-Origin", origin) |
+               sc_hreq_add_header(r, "Vary", "Origin");
+    return sc_hreq_add_header(r, "Access-Control-Allow-Origin", "*");
+}
+
 void sc_hreq_set_close(sc_hreq *r)
 {
     r->close = 1;

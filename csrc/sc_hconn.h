@@ -71,6 +71,10 @@ int sc_hreq_is_head(const sc_hreq *r);
 /* Adds a field to the answer. Returns 0 or -1 (no memory). */
 int sc_hreq_add_header(sc_hreq *r, const char *name, const char *value);
 
+/* flask-cors's defaults, which both of the original's Flask apps (REST and metrics) apply to every
+ * answer: echo the Origin (and vary on it), else allow any origin. Returns 0 or -1. */
+int sc_hreq_add_cors(sc_hreq *r);
+
 /* The answer closes the connection. */
 void sc_hreq_set_close(sc_hreq *r);
 

@@ -114,16 +114,6 @@ static void sc_cors_headers(const char *in, char *out, size_t size)
     }
 }
 
-/* flask-cors defaults: echo the Origin (and vary on it), else allow any origin. */
-static int sc_add_cors(sc_hreq *req)
-{
-    const char *origin = sc_hreq_header(req, "Origin");
-    if (origin != NULL)
-        return sc_hreq_add_header(req, "Access-Control-Allow-Origin", origin) |
-               sc_hreq_add_header(req, "Vary", "Origin");
-    return sc_hreq_add_header(req, "Access-Control-Allow-Origin", "*");
-}
-
 /* One line in gunicorn's default access-log format:
  *   %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
  * written with a single write(2) so lines of concurrent workers never interleave. */
@@ -179,7 +169,7 @@ static void sc_reply(sc_server *s, sc_hreq *req, int status, const char *type, c
     if (type != NULL && !typed)
         rc |= sc_hreq_add_header(req, "Content-Type", type);
     rc |= sc_hreq_add_header(req, "Server", "seldon-core-c");
-    rc |= sc_add_cors(req);
+    rc |= sc_hreq_add_cors(req);
     if (rc != 0)
         sc_hreq_set_close(req); /* out of memory: an answer missing headers ends its connection */
     if (s->opts->keepalive <= 0 || s->draining || s->closing)

@@ -68,14 +68,7 @@ static void sc_mreply(sc_hreq *req, int status, const char *reason, const char *
     }
     int rc = sc_hreq_add_header(req, "Content-Type", type);
     rc |= sc_hreq_add_header(req, "Server", "seldon-core-c");
-    /* flask-cors defaults: echo the Origin (and vary on it), else allow any origin. */
-    const char *origin = sc_hreq_header(req, "Origin");
-    if (origin != NULL) {
-        rc |= sc_hreq_add_header(req, "Access-Control-Allow-Origin", origin);
-        rc |= sc_hreq_add_header(req, "Vary", "Origin");
-    } else {
-        rc |= sc_hreq_add_header(req, "Access-Control-Allow-Origin", "*");
-    }
+    rc |= sc_hreq_add_cors(req);
     if (rc != 0)
         sc_hreq_set_close(req); /* out of memory: an answer missing headers ends its connection */
     sc_hreq_send(req, status, reason, len > 0 ? out : NULL, len);
