@@ -233,6 +233,18 @@ static size_t sc_layout(char *buf, int neg, uint64_t d, int e10)
     return (size_t)(p - buf);
 }
 
+/* Divides *d by 10^k when 10^k divides it: inv5k is 5^-k mod 2^64 and limit (2^64 - 1) / 10^k.
+ * Returns 1 when it divided. */
+static inline int sc_strip_pow10(uint64_t *d, uint64_t inv5k, int k, uint64_t limit)
+{
+    uint64_t q = *d * inv5k;
+    q = q >> k | q << (64 - k);
+    if (q > limit)
+        return 0;
+    *d = q;
+    return 1;
+}
+
 static size_t sc_format(double v, char *buf, const char *nan, const char *inf, const char *ninf)
 {
     uint64_t bits;
@@ -277,19 +289,14 @@ static size_t sc_format(double v, char *buf, const char *nan, const char *inf, c
         d = sc_shortest(c, q, f == 0 && be > 1, &e10);
     }
     /* The shortest digits may carry many trailing zeros (short decimals such as 0.123456 come
-     * out of sc_shortest padded to 17 digits): strip them four, then two, then one at a time. */
-    while (d % 10000 == 0) {
-        d /= 10000;
-        e10 += 4;
-    }
-    if (d % 100 == 0) {
-        d /= 100;
-        e10 += 2;
-    }
-    if (d % 10 == 0) {
-        d /= 10;
-        e10++;
-    }
+     * out of sc_shortest padded to 17 digits): strip them without dividing. d * 5^-k mod 2^64,
+     * rotated right by k, is d / 10^k exactly when 10^k divides d, and otherwise exceeds
+     * (2^64 - 1) / 10^k (the multiplicative-inverse test, as in Dragonbox). */
+    while (d != 0 && sc_strip_pow10(&d, UINT64_C(0xc767074b22e90e21), 8, UINT64_MAX / 100000000u)) /* 5^-8 */
+        e10 += 8;
+    e10 += 4 * sc_strip_pow10(&d, UINT64_C(0xd288ce703afb7e91), 4, UINT64_MAX / 10000u); /* 5^-4 */
+    e10 += 2 * sc_strip_pow10(&d, UINT64_C(0x8f5c28f5c28f5c29), 2, UINT64_MAX / 100u);   /* 5^-2 */
+    e10 += sc_strip_pow10(&d, UINT64_C(0xcccccccccccccccd), 1, UINT64_MAX / 10u);        /* 5^-1 */
     return sc_layout(buf, neg, d, e10);
 }
 
