@@ -250,14 +250,7 @@ void sc_dispatch_run(sc_dispatch_thread *t, sc_job *job)
 
     /* Phase 1, no GIL: bytes → document → message. */
     if (have_body) {
-        sc_reqbody_in in = {
-            .content_type = job->content_type,
-            .query = job->query,
-            .query_len = job->query_len,
-            .body = job->body,
-            .body_len = job->body_len,
-            .passthrough = job->passthrough,
-        };
+        sc_reqbody_in in = sc_job_body_in(job);
         int rc = sc_reqbody_decode(&t->arena, &in, &body, &st);
         if (rc == -EINVAL) {
             sc_job_set_status(job, &st);

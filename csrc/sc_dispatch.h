@@ -15,6 +15,8 @@
 
 #include "sc_arena.h"
 
+struct sc_reqbody_in;
+
 typedef struct sc_job {
     struct sc_job *next;
     void *transport;  /* the transport's request handle; never touched by dispatch */
@@ -53,6 +55,9 @@ void sc_dispatch_thread_free(sc_dispatch_thread *t);
 
 /* Runs the job and fills its result; never fails (errors become Seldon error responses). */
 void sc_dispatch_run(sc_dispatch_thread *t, sc_job *job);
+
+/* The request-body decoder's input for a job (pointers into the job). */
+struct sc_reqbody_in sc_job_body_in(const sc_job *job);
 
 /* Frees the owned fields of a job and the job itself. */
 void sc_job_free(sc_job *job);

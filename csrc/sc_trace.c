@@ -18,6 +18,7 @@
 
 #include "sc_buf.h"
 #include "sc_log.h"
+#include "sc_pystr.h"
 #include "sc_trace_export.h"
 #include "sc_trace_rest.h"
 
@@ -83,17 +84,6 @@ uint64_t sc_trace_random_id(void)
 
 /* ---- context parsing ------------------------------------------------------------------------ */
 
-static int sc_hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int sc_is_space(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -133,7 +123,7 @@ static int sc_parse_pyhex(const char *p, size_t n, uint64_t *hi, uint64_t *lo, i
             last_us = 1;
             continue;
         }
-        int d = sc_hex((unsigned char)p[i]);
+        int d = sc_hexval((unsigned char)p[i]);
         if (d < 0)
             return -1;
         h = (h << 4) | (l >> 60);
@@ -157,8 +147,8 @@ int sc_trace_parse_uber(const char *v, size_t len, sc_trace_ctx *out)
         return -1;
     for (size_t i = 0; i < len; i++) {
         int hi, lo;
-        if (v[i] == '%' && i + 2 < len && (hi = sc_hex((unsigned char)v[i + 1])) >= 0 &&
-            (lo = sc_hex((unsigned char)v[i + 2])) >= 0) {
+        if (v[i] == '%' && i + 2 < len && (hi = sc_hexval((unsigned char)v[i + 1])) >= 0 &&
+            (lo = sc_hexval((unsigned char)v[i + 2])) >= 0) {
             dec[n++] = (char)(hi * 16 + lo);
             i += 2;
         } else {
@@ -257,6 +247,14 @@ static void sc_copy_str(char *dst, size_t cap, const char *src)
     sc_copy(dst, cap, src, strlen(src));
 }
 
+/* Whether nothing but blanks follows a parsed number (int() and float() allow them). */
+static int sc_only_blanks(const char *p)
+{
+    while (sc_is_space((unsigned char)*p))
+        p++;
+    return *p == '\0';
+}
+
 /* Python int(): the whole string, surrounding blanks allowed. */
 static int sc_parse_int(const char *s, long long *out)
 {
@@ -267,9 +265,7 @@ static int sc_parse_int(const char *s, long long *out)
     long long v = strtoll(s, &end, 10);
     if (end == s || errno != 0)
         return -1;
-    while (sc_is_space((unsigned char)*end))
-        end++;
-    if (*end != '\0')
+    if (!sc_only_blanks(end))
         return -1;
     *out = v;
     return 0;
@@ -284,9 +280,7 @@ static int sc_parse_double(const char *s, double *out)
     double v = strtod(s, &end);
     if (end == s || errno != 0)
         return -1;
-    while (sc_is_space((unsigned char)*end))
-        end++;
-    if (*end != '\0')
+    if (!sc_only_blanks(end))
         return -1;
     *out = v;
     return 0;
