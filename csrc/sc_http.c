@@ -317,7 +317,7 @@ static void sc_on_request(sc_hreq *req, void *arg)
         return;
     }
     /* "/" matches no rule at all (the static route needs a file name): 404 for every method */
-    int no_rule = r == NULL && plen == 1;
+    int no_rule = r == NULL && !sc_route_static_matches(pathbuf, plen);
     if (mbit == SC_M_OPTIONS && !no_rule) {
         sc_reply_options(s, req, r);
         return;

@@ -105,3 +105,8 @@ size_t sc_route_target_path(const char *target, char *out, size_t size, const ch
     out[o] = '\0';
     return o;
 }
+
+int sc_route_static_matches(const char *path, size_t len)
+{
+    return !(len == 1 && path[0] == '/');
+}

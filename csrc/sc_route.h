@@ -53,6 +53,10 @@ size_t sc_route_target_path(const char *target, char *out, size_t size, const ch
  * NULL. */
 const sc_route *sc_route_find(const char *path, size_t len);
 
+/* Whether the original's catch-all static rule (/<path:filename>) matches the decoded path: any
+ * path but "/" itself, which no rule matches (every method gets 404 there). */
+int sc_route_static_matches(const char *path, size_t len);
+
 /* Writes the Allow header value Flask gives for path (the catch-all static route adds GET,
  * HEAD and OPTIONS to every path). buf must hold 64 bytes. */
 void sc_route_allow(const sc_route *route, char *buf, size_t size);

@@ -55,10 +55,10 @@ static void sc_pend_put(const void *key, sc_trace_span *s)
 /* Flask's request.endpoint: the view of the matched rule. A route answers its methods (HEAD
  * with GET) and OPTIONS; otherwise the catch-all static rule matches GET, HEAD and OPTIONS; any
  * other method fails routing with 405 and Flask has no endpoint (None: an empty name). */
-static const char *sc_endpoint_name(const sc_route *r, const char *method, size_t path_len)
+static const char *sc_endpoint_name(const sc_route *r, const char *method, const char *path, size_t path_len)
 {
     int m = sc_route_method_bit(method);
-    if (r == NULL && path_len == 1)
+    if (r == NULL && !sc_route_static_matches(path, path_len))
         return ""; /* "/": not even the static rule matches */
     if (r != NULL) {
         int ok = r->methods | (r->methods & SC_M_GET ? SC_M_HEAD : 0) | SC_M_OPTIONS;
@@ -199,7 +199,7 @@ void sc_trace_rest_begin(const sc_hreq *req, const sc_route *r, const char *path
     memset(&v, 0, sizeof(v));
     v.req = req;
     v.method = req->h.method;
-    v.endpoint = sc_endpoint_name(r, req->h.method, path_len);
+    v.endpoint = sc_endpoint_name(r, req->h.method, path, path_len);
     v.path = path;
     v.path_len = path_len;
     const char *target = req->h.target;
